@@ -1,0 +1,59 @@
+# BatchRouter — every developer and CI entry point. A fresh machine needs only Node/npm:
+# the pinned Bun comes from the npm registry into .tools/ when `bun` is missing or another version.
+SHELL := /bin/bash
+BUN_VERSION := 1.4.5
+SYSTEM_BUN := $(shell command -v bun 2>/dev/null)
+ifeq ($(SYSTEM_BUN),)
+BUN := $(CURDIR)/.tools/node_modules/.bin/bun
+else ifneq ($(shell bun --version 2>/dev/null),$(BUN_VERSION))
+BUN := $(CURDIR)/.tools/node_modules/.bin/bun
+else
+BUN := $(SYSTEM_BUN)
+endif
+export PATH := $(dir $(BUN)):$(PATH)
+
+.PHONY: run test check build smoke migrations bench clean deps
+
+$(CURDIR)/.tools/node_modules/.bin/bun:
+	mkdir -p .tools
+	npm install --no-save --no-audit --no-fund --prefix .tools bun@$(BUN_VERSION)
+
+node_modules/.installed: package.json bun.lock | $(BUN)
+	$(BUN) install --frozen-lockfile
+	touch $@
+
+deps: node_modules/.installed
+
+## make run — the appliance on 127.0.0.1:8080, data in ./data, demo mode (simulator + demo key).
+run: deps
+	$(BUN) src/main.ts serve --demo
+
+## make check — type-check only.
+check: deps
+	$(BUN) x tsc --noEmit
+
+## make test — type-check, then the whole suite; ends with "N passed, N failed".
+test: deps
+	$(BUN) x tsc --noEmit
+	bash scripts/run-tests.sh $(BUN)
+
+## make build — the single executable dist/batchrouter.
+build: deps
+	$(BUN) build --compile --minify --sourcemap --bytecode src/main.ts --outfile dist/batchrouter
+
+## make smoke — the compiled binary on an empty temp data dir: /readyz and one authenticated request.
+smoke: build
+	bash scripts/smoke.sh dist/batchrouter
+
+## make migrations — regenerate drizzle/ from the tables and re-embed them.
+migrations: deps
+	$(BUN) x drizzle-kit generate
+	$(BUN) scripts/embed-migrations.ts
+
+## make bench — the benchmarks in bench/ (printed figures, not part of make test).
+bench: deps
+	$(BUN) bench/ingest.ts
+	$(BUN) bench/dispatch.ts
+
+clean:
+	rm -rf dist .tools node_modules

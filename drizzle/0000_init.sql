@@ -1,0 +1,218 @@
+CREATE TABLE `orgs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`email` text,
+	`agent_name` text,
+	`webhook_url` text,
+	`webhook_secret` text,
+	`progress_events` integer DEFAULT false NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `api_keys` (
+	`id` text PRIMARY KEY NOT NULL,
+	`org_id` text,
+	`kind` text NOT NULL,
+	`name` text NOT NULL,
+	`hash` text NOT NULL,
+	`start` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`expires_at` integer,
+	`last_used_at` integer,
+	`revoked_at` integer,
+	FOREIGN KEY (`org_id`) REFERENCES `orgs`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `api_keys_hash_unique` ON `api_keys` (`hash`);--> statement-breakpoint
+CREATE INDEX `api_keys_org_idx` ON `api_keys` (`org_id`);--> statement-breakpoint
+CREATE TABLE `ledger_entries` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`org_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`amount` integer NOT NULL,
+	`delta_available` integer NOT NULL,
+	`delta_reserved` integer NOT NULL,
+	`reference` text NOT NULL,
+	`reservation_id` text,
+	`batch_id` text,
+	`note` text,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`org_id`) REFERENCES `orgs`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `ledger_entries_reference_unique` ON `ledger_entries` (`reference`);--> statement-breakpoint
+CREATE INDEX `ledger_org_idx` ON `ledger_entries` (`org_id`);--> statement-breakpoint
+CREATE INDEX `ledger_reservation_idx` ON `ledger_entries` (`reservation_id`);--> statement-breakpoint
+CREATE TABLE `reservations` (
+	`id` text PRIMARY KEY NOT NULL,
+	`org_id` text NOT NULL,
+	`batch_id` text,
+	`amount` integer NOT NULL,
+	`charged` integer DEFAULT 0 NOT NULL,
+	`released` integer DEFAULT 0 NOT NULL,
+	`status` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`settled_at` integer,
+	FOREIGN KEY (`org_id`) REFERENCES `orgs`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `reservations_org_idx` ON `reservations` (`org_id`);--> statement-breakpoint
+CREATE TABLE `audit_log` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`actor_key_id` text,
+	`action` text NOT NULL,
+	`subject_id` text,
+	`detail` text,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `files` (
+	`id` text PRIMARY KEY NOT NULL,
+	`org_id` text NOT NULL,
+	`filename` text NOT NULL,
+	`purpose` text NOT NULL,
+	`content_type` text NOT NULL,
+	`bytes` integer NOT NULL,
+	`sha256` text NOT NULL,
+	`line_count` integer,
+	`path` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`expires_at` integer,
+	`deleted_at` integer,
+	FOREIGN KEY (`org_id`) REFERENCES `orgs`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `files_org_idx` ON `files` (`org_id`,`created_at`);--> statement-breakpoint
+CREATE TABLE `quotes` (
+	`id` text PRIMARY KEY NOT NULL,
+	`org_id` text NOT NULL,
+	`params_hash` text NOT NULL,
+	`params` text NOT NULL,
+	`locked_rates` text NOT NULL,
+	`total_micros` integer NOT NULL,
+	`response` text NOT NULL,
+	`created_at` integer NOT NULL,
+	`valid_until` integer NOT NULL,
+	FOREIGN KEY (`org_id`) REFERENCES `orgs`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `quotes_org_idx` ON `quotes` (`org_id`);--> statement-breakpoint
+CREATE TABLE `batches` (
+	`id` text PRIMARY KEY NOT NULL,
+	`org_id` text NOT NULL,
+	`status` text NOT NULL,
+	`shape` text NOT NULL,
+	`endpoint` text NOT NULL,
+	`input_file_id` text NOT NULL,
+	`input_path` text NOT NULL,
+	`model` text,
+	`quote_id` text,
+	`sla_tier` text NOT NULL,
+	`routing_mode` text NOT NULL,
+	`privacy_tier` text NOT NULL,
+	`policy` text NOT NULL,
+	`metadata` text,
+	`webhook_url` text,
+	`webhook_secret` text,
+	`item_count` integer NOT NULL,
+	`estimate` text NOT NULL,
+	`locked_rates` text NOT NULL,
+	`reservation_id` text,
+	`reserved_micros` integer NOT NULL,
+	`charged_micros` integer,
+	`output_file_id` text,
+	`error_file_id` text,
+	`errors` text,
+	`output_expires_after` integer,
+	`created_at` integer NOT NULL,
+	`updated_at` integer NOT NULL,
+	`in_progress_at` integer,
+	`finalizing_at` integer,
+	`completed_at` integer,
+	`failed_at` integer,
+	`expired_at` integer,
+	`cancelling_at` integer,
+	`cancelled_at` integer,
+	`sla_deadline` integer NOT NULL,
+	`lease_until` integer,
+	`next_attempt_at` integer NOT NULL,
+	`last_error` text,
+	FOREIGN KEY (`org_id`) REFERENCES `orgs`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `batches_org_idx` ON `batches` (`org_id`,`created_at`);--> statement-breakpoint
+CREATE INDEX `batches_status_idx` ON `batches` (`status`,`next_attempt_at`);--> statement-breakpoint
+CREATE TABLE `idempotency_keys` (
+	`org_id` text NOT NULL,
+	`key` text NOT NULL,
+	`request_hash` text NOT NULL,
+	`state` text NOT NULL,
+	`batch_id` text,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `idempotency_org_key_idx` ON `idempotency_keys` (`org_id`,`key`);--> statement-breakpoint
+CREATE TABLE `items` (
+	`id` text PRIMARY KEY NOT NULL,
+	`batch_id` text NOT NULL,
+	`seq` integer NOT NULL,
+	`customer_item_id` text NOT NULL,
+	`line` integer NOT NULL,
+	`offset` integer NOT NULL,
+	`length` integer NOT NULL,
+	`model` text NOT NULL,
+	`operation` text NOT NULL,
+	`url` text NOT NULL,
+	`est_input_tokens` integer NOT NULL,
+	`est_output_tokens` integer NOT NULL,
+	`status` text NOT NULL,
+	`lane_id` text,
+	`provider` text,
+	`offering_id` text,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`next_attempt_at` integer,
+	`lease_until` integer,
+	`output` text,
+	`error_code` text,
+	`error_message` text,
+	`input_tokens` integer,
+	`output_tokens` integer,
+	`cached_tokens` integer,
+	`cost_micros` integer,
+	`completed_at` integer,
+	FOREIGN KEY (`batch_id`) REFERENCES `batches`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `items_batch_seq_idx` ON `items` (`batch_id`,`seq`);--> statement-breakpoint
+CREATE INDEX `items_batch_status_idx` ON `items` (`batch_id`,`status`);--> statement-breakpoint
+CREATE INDEX `items_dispatch_idx` ON `items` (`status`,`next_attempt_at`);--> statement-breakpoint
+CREATE TABLE `lanes` (
+	`id` text PRIMARY KEY NOT NULL,
+	`batch_id` text NOT NULL,
+	`model` text NOT NULL,
+	`operation` text NOT NULL,
+	`provider` text NOT NULL,
+	`offering_id` text NOT NULL,
+	`status` text NOT NULL,
+	`item_count` integer NOT NULL,
+	`input_rate` integer NOT NULL,
+	`output_rate` integer NOT NULL,
+	`quoted_micros` integer NOT NULL,
+	`fallbacks` text NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`batch_id`) REFERENCES `batches`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `lanes_batch_idx` ON `lanes` (`batch_id`);--> statement-breakpoint
+CREATE TABLE `routing_decisions` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`batch_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`model` text NOT NULL,
+	`operation` text NOT NULL,
+	`detail` text NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`batch_id`) REFERENCES `batches`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `routing_decisions_batch_idx` ON `routing_decisions` (`batch_id`);

@@ -1,0 +1,82 @@
+/**
+ * Composition root: builds deps, the HTTP app and the scheduler for one data directory.
+ * Nothing here runs at import time; `createApp` is what `main.ts` and every test call.
+ */
+import type { Config } from './config'
+import type { Deps } from './deps'
+import { openDb } from './db/client'
+import { migrateDb } from './db/migrate'
+import { systemClock, type Clock } from './lib/clock'
+import { createLog, type Log } from './lib/log'
+import { prepareDataDir } from './storage'
+import { loadSigningKey } from './signing-key'
+import { buildCatalog, wireCatalogToSimulator } from './features/catalog/build'
+import type { Catalog } from './features/catalog/models'
+import { createHttpBase } from './http/server'
+import { healthRoutes } from './features/health/routes'
+import { Scheduler } from './jobs/scheduler'
+import { ALL_JOBS } from './jobs/registry'
+import { mountRoutes } from './http/routes'
+
+export interface AppOptions {
+  clock?: Clock
+  log?: Log
+  /** Start the scheduler (default true); tests that drive jobs by hand pass false. */
+  scheduler?: boolean
+}
+
+export interface RunningApp {
+  deps: Deps
+  url: string
+  port: number
+  scheduler: Scheduler
+  /** Graceful stop: refuse new work (readyz 503), finish job passes, close the server and DB. */
+  stop(): Promise<void>
+}
+
+/** Builds the app on `config.dataDir`, migrates, listens on host:port and starts the scheduler. */
+export async function createApp(config: Config, opts: AppOptions = {}): Promise<RunningApp> {
+  const paths = prepareDataDir(config.dataDir)
+  const db = openDb(paths.db)
+  migrateDb(db)
+  let catalog: Catalog = buildCatalog(config.catalog)
+  let scheduler: Scheduler | undefined
+  const deps: Deps = {
+    config,
+    db,
+    clock: opts.clock ?? systemClock,
+    log: opts.log ?? createLog(config.logLevel),
+    paths,
+    catalog: () => catalog,
+    signingKey: loadSigningKey(paths.dataDir, config.signingSecret),
+    nudge: (job) => scheduler?.trigger(job),
+  }
+  let draining = false
+  scheduler = new Scheduler(deps, ALL_JOBS)
+  const app = mountRoutes(createHttpBase(deps), deps)
+    .use(healthRoutes(deps, { draining: () => draining, schedulerRunning: () => scheduler!.isRunning }))
+  const server = app.listen({
+    hostname: config.host,
+    port: config.port,
+    // Bun refuses bodies over 128 MiB by default; allow the largest upload plus multipart overhead
+    // and enforce the real per-route limits with the JSON envelope.
+    maxRequestBodySize: Math.max(config.limits.batchUploadBytes, config.limits.otherUploadBytes) + 1024 * 1024,
+    idleTimeout: 120,
+  } as Parameters<typeof app.listen>[0])
+  const port = server.server!.port!
+  const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  if (config.demo) catalog = wireCatalogToSimulator(catalog, `${url}/_sim/upstream/v1`)
+  if (opts.scheduler !== false) scheduler.start(config.tickMs)
+  return {
+    deps,
+    url,
+    port,
+    scheduler,
+    async stop() {
+      draining = true
+      await scheduler!.stop()
+      await server.stop(true)
+      db.$client.close()
+    },
+  }
+}

@@ -1,0 +1,19 @@
+/** Opens the data dir's database (migrated) for one-shot CLI commands. */
+import type { Config } from '../config'
+import type { Deps } from '../deps'
+import { openDb } from '../db/client'
+import { migrateDb } from '../db/migrate'
+import { systemClock } from '../lib/clock'
+import { createLog } from '../lib/log'
+import { prepareDataDir } from '../storage'
+import { loadSigningKey } from '../signing-key'
+import { buildCatalog } from '../features/catalog/build'
+
+/** Deps without an HTTP server or scheduler; `migrate` false leaves the schema untouched. */
+export function openStore(config: Config, opts: { migrate?: boolean } = {}): Deps {
+  const paths = prepareDataDir(config.dataDir)
+  const db = openDb(paths.db)
+  if (opts.migrate !== false) migrateDb(db)
+  const catalog = buildCatalog(config.catalog)
+  return { config, db, clock: systemClock, log: createLog('warn'), paths, catalog: () => catalog, signingKey: loadSigningKey(paths.dataDir, config.signingSecret), nudge: () => {} }
+}

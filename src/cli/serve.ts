@@ -1,0 +1,42 @@
+/** `batchrouter serve`: run the appliance until SIGINT/SIGTERM, then drain gracefully. */
+import type { Config } from '../config'
+import { createApp } from '../app'
+import { createOrg } from '../features/accounts/orgs'
+import { formatMicros } from '../lib/money'
+import { getBalance } from '../features/credits/ledger'
+
+/** Resolves with -1 (keep running) and exits the process itself after a graceful stop. */
+export async function runServe(config: Config): Promise<number> {
+  const app = await createApp(config)
+  app.deps.log.info('listening', { url: app.url, data_dir: app.deps.paths.dataDir, demo: config.demo })
+  if (config.demo) {
+    const demo = createOrg(app.deps, { name: 'Demo org' })
+    const balance = getBalance(app.deps, demo.org.id)
+    console.log(
+      [
+        '',
+        `BatchRouter is running at ${app.url}/v1 (demo mode: providers are the built-in simulator)`,
+        `  org:     ${demo.org.id}  (credit ${formatMicros(balance.available)} USD)`,
+        `  API key: ${demo.apiKey}`,
+        '',
+        `  export BATCHROUTER_API_KEY=${demo.apiKey}`,
+        `  curl -H "Authorization: Bearer $BATCHROUTER_API_KEY" ${app.url}/v1/auth/account`,
+        `  API reference: ${app.url}/v1/docs`,
+        '',
+      ].join('\n'),
+    )
+  }
+  let stopping = false
+  const shutdown = (signal: string) => {
+    if (stopping) return
+    stopping = true
+    app.deps.log.info('draining', { signal })
+    app.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    )
+  }
+  process.on('SIGINT', () => shutdown('SIGINT'))
+  process.on('SIGTERM', () => shutdown('SIGTERM'))
+  return -1
+}

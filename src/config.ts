@@ -1,0 +1,144 @@
+/**
+ * The only reader of flags, env and the config file. Precedence: defaults < config file < env
+ * (`BATCHROUTER_*`) < flags. The result is validated with TypeBox and frozen; a bad value throws
+ * ConfigError naming the key, which `main.ts` turns into exit code 2.
+ */
+import { Type as T, type Static } from '@sinclair/typebox'
+import { Value } from '@sinclair/typebox/value'
+import { readFileSync } from 'node:fs'
+import { CatalogOverrides } from './features/catalog/models'
+
+const Bytes = (def: number, description: string) => T.Integer({ minimum: 1, default: def, description })
+
+export const ConfigSchema = T.Object({
+  host: T.String({ default: '127.0.0.1', minLength: 1, description: 'Interface to listen on.' }),
+  port: T.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'TCP port; 0 picks a free one.' }),
+  dataDir: T.String({ default: 'data', minLength: 1, description: 'Directory for router.db, files/, artifacts/, tmp/.' }),
+  demo: T.Boolean({ default: false, description: 'Mount the provider simulator, grant starting credit, print a key.' }),
+  logLevel: T.Union([T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('silent')], { default: 'info' }),
+  tickMs: T.Integer({ minimum: 10, maximum: 600_000, default: 1000, description: 'Scheduler tick interval.' }),
+  publicUrl: T.Optional(T.String({ description: 'Base URL used in signed artifact links; defaults to the listen address.' })),
+  signingSecret: T.Optional(T.String({ minLength: 32, description: 'HMAC secret for jose tokens; generated into the data dir when absent.' })),
+  registration: T.Union([T.Literal('open'), T.Literal('closed')], { default: 'open' }),
+  startingCredit: T.String({ default: '0', pattern: '^\\d{1,9}(\\.\\d{1,6})?$', description: 'USD granted to each new org.' }),
+  limits: T.Object(
+    {
+      batchUploadBytes: Bytes(200 * 1024 * 1024, 'Largest batch-input upload.'),
+      batchLines: Bytes(50_000, 'Most lines in one batch input file.'),
+      otherUploadBytes: Bytes(100 * 1024 * 1024, 'Largest non-batch upload.'),
+      lineBytes: Bytes(4 * 1024 * 1024, 'Longest JSONL line.'),
+      inlineItems: Bytes(5000, 'Most inline items per request.'),
+    },
+    { default: {} },
+  ),
+  fees: T.Object(
+    {
+      batchFeeBps: T.Integer({ minimum: 0, maximum: 10_000, default: 590 }),
+      minimumCharge: T.String({ default: '0.000000', pattern: '^\\d{1,9}(\\.\\d{1,6})?$' }),
+      discounts: T.Array(T.Object({ provider: T.String(), bps: T.Integer({ minimum: 0, maximum: 10_000 }), reason: T.String() }), { default: [] }),
+    },
+    { default: {} },
+  ),
+  sla: T.Object(
+    {
+      standardSeconds: T.Integer({ minimum: 60, default: 24 * 3600 }),
+      flexSeconds: T.Integer({ minimum: 60, default: 48 * 3600 }),
+      prioritySeconds: T.Integer({ minimum: 60, default: 3600 }),
+    },
+    { default: {} },
+  ),
+  catalog: T.Optional(CatalogOverrides),
+})
+
+export type Config = Static<typeof ConfigSchema>
+
+/** Thrown for an invalid configuration; `key` names the offending setting. */
+export class ConfigError extends Error {
+  constructor(public readonly key: string, message: string) {
+    super(`config: ${key}: ${message}`)
+  }
+}
+
+/** Flags as parsed by main.ts (all optional strings or booleans). */
+export interface ConfigFlags {
+  host?: string
+  port?: string
+  'data-dir'?: string
+  config?: string
+  demo?: boolean
+}
+
+const ENV_KEYS: Array<[string, string, 'string' | 'int' | 'bool']> = [
+  ['BATCHROUTER_HOST', 'host', 'string'],
+  ['BATCHROUTER_PORT', 'port', 'int'],
+  ['BATCHROUTER_DATA_DIR', 'dataDir', 'string'],
+  ['BATCHROUTER_DEMO', 'demo', 'bool'],
+  ['BATCHROUTER_LOG_LEVEL', 'logLevel', 'string'],
+  ['BATCHROUTER_TICK_MS', 'tickMs', 'int'],
+  ['BATCHROUTER_PUBLIC_URL', 'publicUrl', 'string'],
+  ['BATCHROUTER_SIGNING_SECRET', 'signingSecret', 'string'],
+  ['BATCHROUTER_REGISTRATION', 'registration', 'string'],
+  ['BATCHROUTER_STARTING_CREDIT', 'startingCredit', 'string'],
+]
+
+/** Builds the validated, frozen config from flags, env and the optional config file. */
+export function loadConfig(flags: ConfigFlags = {}, env: Record<string, string | undefined> = process.env): Config {
+  const raw: Record<string, unknown> = {}
+  const file = flags.config ?? env.BATCHROUTER_CONFIG
+  if (file) Object.assign(raw, readConfigFile(file))
+  for (const [name, key, kind] of ENV_KEYS) {
+    const value = env[name]
+    if (value !== undefined && value !== '') raw[key] = coerce(name, value, kind)
+  }
+  if (flags.host !== undefined) raw.host = flags.host
+  if (flags.port !== undefined) raw.port = coerce('--port', flags.port, 'int')
+  if (flags['data-dir'] !== undefined) raw.dataDir = flags['data-dir']
+  if (flags.demo) raw.demo = true
+  if (raw.demo === true && raw.startingCredit === undefined) raw.startingCredit = '25.00'
+  return validateConfig(raw)
+}
+
+/** Applies defaults and validates; throws ConfigError naming the first bad key. */
+export function validateConfig(raw: Record<string, unknown>): Config {
+  const withDefaults = Value.Default(ConfigSchema, structuredClone(raw))
+  const unknownKey = Object.keys(raw).find((k) => !(k in ConfigSchema.properties))
+  if (unknownKey) throw new ConfigError(unknownKey, 'unknown setting')
+  const first = Value.Errors(ConfigSchema, withDefaults).First()
+  if (first) throw new ConfigError(first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)', first.message)
+  return deepFreeze(withDefaults as Config)
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let text: string
+  try {
+    text = readFileSync(path, 'utf8')
+  } catch {
+    throw new ConfigError('config', `cannot read config file ${path}`)
+  }
+  try {
+    const parsed = path.endsWith('.toml') ? Bun.TOML.parse(text) : JSON.parse(text)
+    if (!parsed || typeof parsed !== 'object' || Array.isArray(parsed)) throw new Error('not an object')
+    return parsed as Record<string, unknown>
+  } catch (err) {
+    throw new ConfigError('config', `config file ${path} is not valid ${path.endsWith('.toml') ? 'TOML' : 'JSON'}: ${(err as Error).message}`)
+  }
+}
+
+function coerce(name: string, value: string, kind: 'string' | 'int' | 'bool'): unknown {
+  if (kind === 'string') return value
+  if (kind === 'bool') {
+    if (['1', 'true', 'yes'].includes(value)) return true
+    if (['0', 'false', 'no'].includes(value)) return false
+    throw new ConfigError(name, `expected true/false, got "${value}"`)
+  }
+  if (!/^\d+$/.test(value)) throw new ConfigError(name, `expected a whole number, got "${value}"`)
+  return Number(value)
+}
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object') {
+    for (const inner of Object.values(value)) deepFreeze(inner)
+    Object.freeze(value)
+  }
+  return value
+}

@@ -1,0 +1,31 @@
+/**
+ * What services and jobs receive as their first argument. Built once per app in `app.ts`; tests
+ * build their own per temp data dir. No module-level singletons.
+ */
+import type { Config } from './config'
+import type { Db } from './db/client'
+import type { Clock } from './lib/clock'
+import type { Log } from './lib/log'
+import type { Catalog } from './features/catalog/models'
+
+export interface Paths {
+  dataDir: string
+  db: string
+  files: string
+  artifacts: string
+  tmp: string
+}
+
+export interface Deps {
+  config: Config
+  db: Db
+  clock: Clock
+  log: Log
+  paths: Paths
+  /** The effective catalog (defaults + config overrides + demo wiring); replaced on reload. */
+  catalog: () => Catalog
+  /** HMAC key for jose tokens (artifact URLs, fleet tokens). */
+  signingKey: Uint8Array
+  /** Wakes a scheduler job early (after a write that gives it work). No-op outside `serve`. */
+  nudge: (job: string) => void
+}

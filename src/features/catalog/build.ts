@@ -1,0 +1,51 @@
+/**
+ * Builds the effective catalog: the embedded defaults, then the operator's overrides (entries
+ * with the same key replace defaults), then — in demo mode — every provider pointed at the
+ * in-process simulator.
+ */
+import { Value } from '@sinclair/typebox/value'
+import type { Catalog, CatalogOverrides, CatalogProvider } from './models'
+import { CatalogModel, CatalogOffering, CatalogProvider as ProviderSchema } from './models'
+import { DEFAULT_CATALOG } from './default-catalog'
+
+function replaceByKey<T>(base: T[], extra: T[] | undefined, key: (t: T) => string): T[] {
+  if (!extra) return base
+  const map = new Map(base.map((b) => [key(b), b]))
+  for (const e of extra) map.set(key(e), e)
+  return [...map.values()]
+}
+
+/** Merges overrides onto the defaults; throws Error naming the bad entry when the result is inconsistent. */
+export function buildCatalog(overrides?: CatalogOverrides): Catalog {
+  const providers = (overrides?.providers ?? []).reduce<CatalogProvider[]>((acc, partial) => {
+    const existing = acc.find((p) => p.id === partial.id)
+    const merged = { ...(existing ?? {}), ...partial }
+    if (!Value.Check(ProviderSchema, merged)) throw new Error(`catalog.providers: entry '${partial.id ?? '?'}' is incomplete (needs id, display_name, kind)`)
+    return [...acc.filter((p) => p.id !== partial.id), merged as CatalogProvider]
+  }, [...DEFAULT_CATALOG.providers])
+  const models = replaceByKey(DEFAULT_CATALOG.models, overrides?.models?.map((m) => Value.Default(CatalogModel, m) as typeof m), (m) => m.slug)
+  const removed = new Set(overrides?.remove_offerings ?? [])
+  const offerings = replaceByKey(DEFAULT_CATALOG.offerings, overrides?.offerings?.map((o) => Value.Default(CatalogOffering, o) as typeof o), (o) => o.offering_id).filter((o) => !removed.has(o.offering_id))
+  for (const o of offerings) {
+    if (!models.some((m) => m.slug === o.model)) throw new Error(`catalog.offerings: '${o.offering_id}' names unknown model '${o.model}'`)
+    if (!providers.some((p) => p.id === o.provider)) throw new Error(`catalog.offerings: '${o.offering_id}' names unknown provider '${o.provider}'`)
+  }
+  return { models, providers, offerings, pricingUpdatedAt: overrides?.pricing_updated_at ?? DEFAULT_CATALOG.pricingUpdatedAt }
+}
+
+/**
+ * Demo wiring: every provider becomes an OpenAI-compatible endpoint of the in-process simulator,
+ * so `make run` works offline through the real adapter code.
+ */
+export function wireCatalogToSimulator(catalog: Catalog, simBaseUrl: string): Catalog {
+  return {
+    ...catalog,
+    providers: catalog.providers.map((p) => ({ ...p, kind: 'openai-compatible' as const, base_url: simBaseUrl, api_key_env: undefined })),
+  }
+}
+
+/** True when an adapter can reach the provider: it has a base URL and, if it names one, its credential env var is set. */
+export function isProviderConfigured(provider: CatalogProvider, env: Record<string, string | undefined> = process.env): boolean {
+  if (!provider.base_url) return false
+  return !provider.api_key_env || Boolean(env[provider.api_key_env])
+}

@@ -1,0 +1,23 @@
+/** Quotes: a priced routing plan that locks per-token rates for 10 minutes. */
+import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core'
+import { orgsTable } from '../accounts/table'
+
+export const quotesTable = sqliteTable(
+  'quotes',
+  {
+    id: text('id').primaryKey(),
+    orgId: text('org_id').notNull().references(() => orgsTable.id),
+    /** Fingerprint of the routing parameters; a batch citing this quote must match it. */
+    paramsHash: text('params_hash').notNull(),
+    params: text('params', { mode: 'json' }).notNull(),
+    /** Locked rates per offering: `{ [offeringId]: {input, output} }` in micro-dollars per 1M. */
+    lockedRates: text('locked_rates', { mode: 'json' }).notNull(),
+    totalMicros: integer('total_micros').notNull(),
+    response: text('response', { mode: 'json' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+    validUntil: integer('valid_until').notNull(),
+  },
+  (t) => [index('quotes_org_idx').on(t.orgId)],
+)
+
+export type QuoteRow = typeof quotesTable.$inferSelect

@@ -1,0 +1,75 @@
+/**
+ * The in-process scheduler: croner supplies a tick (`protect: true`, so ticks never overlap),
+ * and `nudge` runs a job early when a write has just given it work. Jobs keep all state in
+ * SQLite; a job's `run(deps, now)` is what tests call directly with a fake clock.
+ */
+import { Cron } from 'croner'
+import type { Deps } from '../deps'
+
+export interface Job {
+  /** Stable id, e.g. `route-batches`. */
+  name: string
+  /** Does one bounded pass of work; returns true when it did something (so it is run again soon). */
+  run(deps: Deps, now: number): Promise<boolean> | boolean
+}
+
+export class Scheduler {
+  private crons: Cron[] = []
+  private running = new Map<string, Promise<void>>()
+  private again = new Set<string>()
+  private stopped = true
+
+  constructor(private deps: Deps, private jobs: Job[]) {}
+
+  /** Starts one croner tick per job at `tickMs` (whole seconds for croner; sub-second ticks use a timer). */
+  start(tickMs: number): void {
+    this.stopped = false
+    for (const job of this.jobs) {
+      const cron = new Cron('* * * * * *', { protect: true, interval: Math.max(1, Math.round(tickMs / 1000)), unref: true }, () => this.trigger(job.name))
+      this.crons.push(cron)
+    }
+    if (tickMs < 1000) {
+      const timer = setInterval(() => this.jobs.forEach((j) => this.trigger(j.name)), tickMs)
+      timer.unref?.()
+      this.timers.push(timer)
+    }
+  }
+  private timers: ReturnType<typeof setInterval>[] = []
+
+  get isRunning(): boolean {
+    return !this.stopped
+  }
+
+  /** Runs `name` now unless it is already running, in which case it runs once more afterwards. */
+  trigger(name: string): void {
+    if (this.stopped) return
+    if (this.running.has(name)) {
+      this.again.add(name)
+      return
+    }
+    const job = this.jobs.find((j) => j.name === name)
+    if (!job) return
+    const pass = (async () => {
+      try {
+        const didWork = await job.run(this.deps, this.deps.clock.now())
+        if (didWork) this.again.add(name)
+      } catch (err) {
+        this.deps.log.error('job failed', { job: name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) })
+      }
+    })()
+    this.running.set(name, pass)
+    void pass.finally(() => {
+      this.running.delete(name)
+      if (this.again.delete(name)) queueMicrotask(() => this.trigger(name))
+    })
+  }
+
+  /** Stops ticking and waits for passes in progress to finish (graceful drain). */
+  async stop(): Promise<void> {
+    this.stopped = true
+    for (const cron of this.crons) cron.stop()
+    for (const timer of this.timers) clearInterval(timer)
+    this.crons = []
+    await Promise.allSettled([...this.running.values()])
+  }
+}
