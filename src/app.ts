@@ -17,6 +17,7 @@ import { healthRoutes } from './features/health/routes'
 import { Scheduler } from './jobs/scheduler'
 import { ALL_JOBS } from './jobs/registry'
 import { mountRoutes } from './http/routes'
+import { SIM_UPSTREAM_PREFIX } from './sim/mount'
 
 export interface AppOptions {
   clock?: Clock
@@ -65,7 +66,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   } as Parameters<typeof app.listen>[0])
   const port = server.server!.port!
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
-  if (config.demo) catalog = wireCatalogToSimulator(catalog, `${url}/_sim/upstream/v1`)
+  if (config.demo) catalog = wireCatalogToSimulator(catalog, `${url}${SIM_UPSTREAM_PREFIX}/v1`)
   if (opts.scheduler !== false) scheduler.start(config.tickMs)
   return {
     deps,

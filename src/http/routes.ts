@@ -1,8 +1,23 @@
 /** Every route of the API, mounted in one place (PocketBase-style), in the order they are documented. */
 import type { Elysia } from 'elysia'
 import type { Deps } from '../deps'
+import { openApiRoutes } from './openapi'
+import { accountsRoutes } from '../features/accounts/routes'
+import { adminRoutes } from '../features/admin/routes'
+import { filesRoutes } from '../features/files/routes'
+import { catalogRoutes } from '../features/catalog/routes'
+import { quotesRoutes } from '../features/quotes/routes'
+import { batchesRoutes } from '../features/batches/routes'
+import { simulatorRoutes } from '../sim/mount'
 
 export function mountRoutes<A extends Elysia<any, any, any, any, any, any, any>>(base: A, deps: Deps) {
-  void deps
-  return base
+  const app = base
+    .use(openApiRoutes())
+    .use(accountsRoutes(deps))
+    .use(filesRoutes(deps))
+    .use(quotesRoutes(deps))
+    .use(batchesRoutes(deps))
+    .use(catalogRoutes(deps))
+    .use(adminRoutes(deps))
+  return deps.config.demo ? app.use(simulatorRoutes()) : app
 }
