@@ -134,6 +134,7 @@ CREATE TABLE `batches` (
 	`cancelling_at` integer,
 	`cancelled_at` integer,
 	`sla_deadline` integer NOT NULL,
+	`end_intent` text,
 	`lease_until` integer,
 	`next_attempt_at` integer NOT NULL,
 	`last_error` text,
@@ -165,6 +166,7 @@ CREATE TABLE `items` (
 	`url` text NOT NULL,
 	`est_input_tokens` integer NOT NULL,
 	`est_output_tokens` integer NOT NULL,
+	`needs_tools` integer DEFAULT false NOT NULL,
 	`status` text NOT NULL,
 	`lane_id` text,
 	`provider` text,
@@ -185,7 +187,7 @@ CREATE TABLE `items` (
 --> statement-breakpoint
 CREATE UNIQUE INDEX `items_batch_seq_idx` ON `items` (`batch_id`,`seq`);--> statement-breakpoint
 CREATE INDEX `items_batch_status_idx` ON `items` (`batch_id`,`status`);--> statement-breakpoint
-CREATE INDEX `items_dispatch_idx` ON `items` (`status`,`next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `items_dispatch_idx` ON `items` (`offering_id`,`status`,`next_attempt_at`);--> statement-breakpoint
 CREATE TABLE `lanes` (
 	`id` text PRIMARY KEY NOT NULL,
 	`batch_id` text NOT NULL,

@@ -15,7 +15,12 @@ import type { Catalog } from './features/catalog/models'
 import { createHttpBase } from './http/server'
 import { healthRoutes } from './features/health/routes'
 import { Scheduler } from './jobs/scheduler'
-import { ALL_JOBS } from './jobs/registry'
+import { createJobs } from './jobs/registry'
+import { createDispatcher, type Dispatcher } from './jobs/dispatch-items'
+import { rescueLeases } from './jobs/rescue-leases'
+import { createAdapters } from './providers/registry'
+import { sweepCreatingBatches } from './features/batches/discard'
+import { acquireInstanceLock } from './instance-lock'
 import { mountRoutes } from './http/routes'
 import { SIM_UPSTREAM_PREFIX } from './sim/mount'
 
@@ -28,6 +33,8 @@ export interface AppOptions {
 
 export interface RunningApp {
   deps: Deps
+  /** Runs one job pass by name at `now` (tests drive jobs with a fake clock). */
+  runJob(name: string, now?: number): Promise<boolean>
   url: string
   port: number
   scheduler: Scheduler
@@ -38,10 +45,12 @@ export interface RunningApp {
 /** Builds the app on `config.dataDir`, migrates, listens on host:port and starts the scheduler. */
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<RunningApp> {
   const paths = prepareDataDir(config.dataDir)
+  const releaseLock = acquireInstanceLock(paths.dataDir)
   const db = openDb(paths.db)
   migrateDb(db)
   let catalog: Catalog = buildCatalog(config.catalog)
   let scheduler: Scheduler | undefined
+  let dispatcher: Dispatcher | undefined
   const deps: Deps = {
     config,
     db,
@@ -51,9 +60,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     catalog: () => catalog,
     signingKey: loadSigningKey(paths.dataDir, config.signingSecret),
     nudge: (job) => scheduler?.trigger(job),
+    stopBatchWork: (batchId) => dispatcher?.abortBatch(batchId),
   }
   let draining = false
-  scheduler = new Scheduler(deps, ALL_JOBS)
+  dispatcher = createDispatcher(deps, createAdapters())
+  // This process owns the data dir (instance lock), so every lease left behind was lost in a crash.
+  sweepCreatingBatches(deps)
+  rescueLeases(deps, deps.clock.now(), Number.MAX_SAFE_INTEGER)
+  const jobs = createJobs(dispatcher)
+  scheduler = new Scheduler(deps, jobs)
   const app = mountRoutes(createHttpBase(deps), deps)
     .use(healthRoutes(deps, { draining: () => draining, schedulerRunning: () => scheduler!.isRunning }))
   const server = app.listen({
@@ -73,11 +88,18 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     url,
     port,
     scheduler,
+    async runJob(name, now) {
+      const job = jobs.find((j) => j.name === name)
+      if (!job) throw new Error(`no job ${name}`)
+      return job.run(deps, now ?? deps.clock.now())
+    },
     async stop() {
       draining = true
       await scheduler!.stop()
+      await dispatcher!.drain()
       await server.stop(true)
       db.$client.close()
+      releaseLock()
     },
   }
 }

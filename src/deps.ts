@@ -28,4 +28,6 @@ export interface Deps {
   signingKey: Uint8Array
   /** Wakes a scheduler job early (after a write that gives it work). No-op outside `serve`. */
   nudge: (job: string) => void
+  /** Aborts in-flight provider calls of a batch being cancelled or expired. No-op outside `serve`. */
+  stopBatchWork: (batchId: string) => void
 }

@@ -15,5 +15,5 @@ export function openStore(config: Config, opts: { migrate?: boolean } = {}): Dep
   const db = openDb(paths.db)
   if (opts.migrate !== false) migrateDb(db)
   const catalog = buildCatalog(config.catalog)
-  return { config, db, clock: systemClock, log: createLog('warn'), paths, catalog: () => catalog, signingKey: loadSigningKey(paths.dataDir, config.signingSecret), nudge: () => {} }
+  return { config, db, clock: systemClock, log: createLog('warn'), paths, catalog: () => catalog, signingKey: loadSigningKey(paths.dataDir, config.signingSecret), nudge: () => {}, stopBatchWork: () => {} }
 }

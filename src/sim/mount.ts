@@ -1,9 +1,19 @@
-/** Mounts the provider simulator inside the appliance (demo mode). Stub: filled in by the simulator work. */
+/**
+ * Mounts the provider simulator inside the appliance (demo mode): wire endpoints under
+ * `/_sim/upstream/v1/*`, the control surface under `/_sim/{scenario,stats,reset}`, both served
+ * by one simulator instance from the raw Request (Elysia does not parse these bodies).
+ */
 import { Elysia } from 'elysia'
+import { createSimulator, type Simulator } from './simulator'
 
 /** Upstream wire endpoints live under this prefix; the control surface under /_sim. */
 export const SIM_UPSTREAM_PREFIX = '/_sim/upstream'
 
-export function simulatorRoutes() {
-  return new Elysia()
+/**
+ * An Elysia plugin forwarding every `/_sim/*` request to `sim` (a fresh simulator by default).
+ * Paths outside `/_sim/*` are untouched, so the app's 404/405 and onError still apply there;
+ * under `/_sim/*` the simulator answers unknown paths itself with an OpenAI error envelope.
+ */
+export function simulatorRoutes(sim: Simulator = createSimulator({ upstreamPrefix: SIM_UPSTREAM_PREFIX })) {
+  return new Elysia().all('/_sim/*', ({ request }) => sim.handle(request), { parse: 'none', detail: { hide: true } })
 }

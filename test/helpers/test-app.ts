@@ -36,7 +36,7 @@ export interface TestAppOptions {
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'br-test-'))
   const config: Config = validateConfig({ port: 0, dataDir, logLevel: 'silent', signingSecret: 'test-signing-secret-0123456789abcdef', ...opts.config })
-  const app = await createApp(config, { clock: opts.clock, log: createLog('silent'), scheduler: opts.scheduler })
+  const app = await createApp(config, { clock: opts.clock, log: createLog((process.env.BR_TEST_LOG as 'debug') ?? 'silent'), scheduler: opts.scheduler })
   return {
     ...app,
     dataDir,

@@ -4,8 +4,8 @@ import { writeTx } from '../../db/tx'
 import { newId } from '../../lib/ids'
 import { parseMicros } from '../../lib/money'
 import { orgsTable, type OrgRow } from './table'
-import { insertApiKey } from '../api-keys/store'
-import { grantCreditsInTx } from '../credits/ledger'
+import { insertApiKey } from '../api-keys'
+import { grantCreditsInTx } from '../credits'
 
 export interface NewOrg {
   org: OrgRow
@@ -13,7 +13,10 @@ export interface NewOrg {
   apiKeyId: string
 }
 
-/** Creates an org, its first `br_live_` key and (if configured) the starting-credit grant. */
+/**
+ * Creates an org, its first `br_live_` key (named "default") and, when the starting credit
+ * (`startingCreditMicros`, else `config.startingCredit`) is positive, its grant — all or nothing.
+ */
 export function createOrg(deps: Deps, input: { name?: string; email?: string; agentName?: string; startingCreditMicros?: number }): NewOrg {
   const now = deps.clock.now()
   const org: OrgRow = { id: newId('org'), name: input.name ?? input.agentName ?? 'Unnamed org', email: input.email ?? null, agentName: input.agentName ?? null, webhookUrl: null, webhookSecret: null, progressEvents: false, createdAt: now }

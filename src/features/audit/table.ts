@@ -1,4 +1,4 @@
-/** Operator audit log: every admin action that is not itself a ledger entry. */
+/** Operator audit log: every admin action, with the acting key (null = the local CLI). */
 import { sqliteTable, text, integer } from 'drizzle-orm/sqlite-core'
 
 export const auditLogTable = sqliteTable('audit_log', {
@@ -9,3 +9,5 @@ export const auditLogTable = sqliteTable('audit_log', {
   detail: text('detail', { mode: 'json' }),
   createdAt: integer('created_at').notNull(),
 })
+
+export type AuditRow = typeof auditLogTable.$inferSelect

@@ -1,3 +1,3 @@
 /** What other features may use of batches. */
-export { batchesTable, itemsTable, lanesTable } from './table'
+export { batchesTable, itemsTable, lanesTable, routingDecisionsTable } from './table'
 export type { BatchRow, ItemRow, LaneRow } from './table'

@@ -46,6 +46,8 @@ export const batchesTable = sqliteTable(
     cancellingAt: integer('cancelling_at'),
     cancelledAt: integer('cancelled_at'),
     slaDeadline: integer('sla_deadline').notNull(),
+    /** Set by cancel or expiry; finalize ends the batch in this status. */
+    endIntent: text('end_intent'),
     leaseUntil: integer('lease_until'),
     nextAttemptAt: integer('next_attempt_at').notNull(),
     lastError: text('last_error'),
@@ -93,6 +95,7 @@ export const itemsTable = sqliteTable(
     url: text('url').notNull(),
     estInputTokens: integer('est_input_tokens').notNull(),
     estOutputTokens: integer('est_output_tokens').notNull(),
+    needsTools: integer('needs_tools', { mode: 'boolean' }).notNull().default(false),
     status: text('status').notNull(),
     laneId: text('lane_id'),
     provider: text('provider'),
@@ -112,7 +115,7 @@ export const itemsTable = sqliteTable(
   (t) => [
     uniqueIndex('items_batch_seq_idx').on(t.batchId, t.seq),
     index('items_batch_status_idx').on(t.batchId, t.status),
-    index('items_dispatch_idx').on(t.status, t.nextAttemptAt),
+    index('items_dispatch_idx').on(t.offeringId, t.status, t.nextAttemptAt),
   ],
 )
 

@@ -23,14 +23,33 @@ export function buildCatalog(overrides?: CatalogOverrides): Catalog {
     if (!Value.Check(ProviderSchema, merged)) throw new Error(`catalog.providers: entry '${partial.id ?? '?'}' is incomplete (needs id, display_name, kind)`)
     return [...acc.filter((p) => p.id !== partial.id), merged as CatalogProvider]
   }, [...DEFAULT_CATALOG.providers])
-  const models = replaceByKey(DEFAULT_CATALOG.models, overrides?.models?.map((m) => Value.Default(CatalogModel, m) as typeof m), (m) => m.slug)
+  const models = replaceByKey(DEFAULT_CATALOG.models, overrides?.models?.map((m) => Value.Default(CatalogModel, structuredClone(m)) as typeof m), (m) => m.slug)
   const removed = new Set(overrides?.remove_offerings ?? [])
-  const offerings = replaceByKey(DEFAULT_CATALOG.offerings, overrides?.offerings?.map((o) => Value.Default(CatalogOffering, o) as typeof o), (o) => o.offering_id).filter((o) => !removed.has(o.offering_id))
+  const offerings = replaceByKey(DEFAULT_CATALOG.offerings, overrides?.offerings?.map((o) => Value.Default(CatalogOffering, structuredClone(o)) as typeof o), (o) => o.offering_id).filter((o) => !removed.has(o.offering_id))
   for (const o of offerings) {
     if (!models.some((m) => m.slug === o.model)) throw new Error(`catalog.offerings: '${o.offering_id}' names unknown model '${o.model}'`)
     if (!providers.some((p) => p.id === o.provider)) throw new Error(`catalog.offerings: '${o.offering_id}' names unknown provider '${o.provider}'`)
   }
-  return { models, providers, offerings, pricingUpdatedAt: overrides?.pricing_updated_at ?? DEFAULT_CATALOG.pricingUpdatedAt }
+  assertUniqueModelNames(models)
+  return { models, providers, offerings, pricingUpdatedAt: normalizeDate(overrides?.pricing_updated_at ?? DEFAULT_CATALOG.pricingUpdatedAt) }
+}
+
+/** Slugs and aliases share one namespace (both are ids in /v1/models), so each name may appear once. */
+function assertUniqueModelNames(models: readonly CatalogModel[]) {
+  const owner = new Map<string, string>()
+  for (const m of models) {
+    for (const name of [m.slug, ...m.aliases]) {
+      const previous = owner.get(name)
+      if (previous !== undefined) throw new Error(`catalog.models: name '${name}' is used by both '${previous}' and '${m.slug}'`)
+      owner.set(name, m.slug)
+    }
+  }
+}
+
+function normalizeDate(text: string): string {
+  const ms = Date.parse(text)
+  if (Number.isNaN(ms)) throw new Error(`catalog.pricing_updated_at: '${text}' is not an ISO-8601 date`)
+  return new Date(ms).toISOString()
 }
 
 /**

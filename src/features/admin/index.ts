@@ -1,0 +1,3 @@
+/** What the CLI and other modules may use of the operator features. */
+export { adminRoutes } from './routes'
+export { applyOperatorCredit, createOrgAsOperator, operatorReference } from './service'

@@ -1,0 +1,8 @@
+/** What other features may use of API keys. */
+export { apiKeysTable } from './table'
+export type { ApiKeyRow } from './table'
+export { insertApiKey } from './store'
+export { verifyApiKey, type Principal } from './verify'
+export { apiKeysRoutes } from './routes'
+export { getOrgKey } from './service'
+export { parseOptionalJson } from './optional-json'

@@ -1,0 +1,71 @@
+/** The one place a batch row becomes the wire batch object (OpenAI fields + native `batch`). */
+import type { Deps } from '../../deps'
+import { toIso, toUnix } from '../../lib/clock'
+import { moneyObject } from '../../lib/money'
+import { openAiStatus } from './state'
+import { batchLanes, batchTotals, laneCounts } from './queries'
+import type { BatchRow } from './table'
+
+const unix = (ms: number | null) => (ms === null ? null : toUnix(ms))
+const iso = (ms: number | null) => (ms === null ? null : toIso(ms))
+
+/** Builds the batch object; `billingReceipt` is attached under batch.billing_receipt when given. */
+export function presentBatch(deps: Deps, row: BatchRow, billingReceipt?: unknown) {
+  const totals = batchTotals(deps, row.id)
+  const c = totals.counts
+  const finished = c.completed + c.failed + c.cancelled + c.expired
+  const perLane = laneCounts(deps, row.id)
+  const endedAt = row.completedAt ?? row.cancelledAt ?? row.expiredAt ?? row.failedAt
+  return {
+    id: row.id,
+    object: 'batch' as const,
+    endpoint: row.endpoint,
+    input_file_id: row.inputFileId,
+    completion_window: '24h',
+    model: row.model,
+    status: openAiStatus(row.status, row.endIntent === 'cancelled'),
+    output_file_id: row.outputFileId ?? null,
+    error_file_id: row.errorFileId ?? null,
+    errors: row.errors ? { object: 'list' as const, data: row.errors as unknown[] } : null,
+    created_at: toUnix(row.createdAt),
+    in_progress_at: unix(row.inProgressAt),
+    expires_at: toUnix(row.slaDeadline),
+    finalizing_at: unix(row.finalizingAt),
+    completed_at: unix(row.completedAt),
+    failed_at: unix(row.failedAt),
+    expired_at: unix(row.expiredAt),
+    cancelling_at: unix(row.cancellingAt),
+    cancelled_at: unix(row.cancelledAt),
+    request_counts: { total: row.itemCount, completed: c.completed, failed: c.failed + c.cancelled + c.expired },
+    usage: {
+      input_tokens: totals.inputTokens,
+      output_tokens: totals.outputTokens,
+      total_tokens: totals.inputTokens + totals.outputTokens,
+      input_tokens_details: { cached_tokens: totals.cachedTokens },
+      output_tokens_details: { reasoning_tokens: 0 },
+    },
+    metadata: row.metadata ?? null,
+    batch: {
+      id: row.id,
+      status: row.status,
+      item_count: row.itemCount,
+      counts: { total: row.itemCount, pending: c.pending, running: c.running, completed: c.completed, failed: c.failed + c.expired, cancelled: c.cancelled },
+      progress: row.itemCount > 0 ? Math.round((finished / row.itemCount) * 10_000) / 10_000 : 1,
+      created_at: toIso(row.createdAt),
+      updated_at: toIso(row.updatedAt),
+      completed_at: iso(endedAt),
+      sla_deadline: toIso(row.slaDeadline),
+      sla_tier: row.slaTier,
+      routing_mode: row.routingMode,
+      privacy_tier: row.privacyTier,
+      quote_id: row.quoteId,
+      input_file_id: row.inputFileId,
+      pricing_estimate: row.estimate,
+      cost_so_far: moneyObject(row.chargedMicros ?? totals.costMicros),
+      lanes: batchLanes(deps, row.id).map((l) => ({ lane_id: l.id, model: l.model, operation: l.operation, provider: l.provider, offering_id: l.offeringId, status: l.status, item_count: l.itemCount, completed: perLane.get(l.id)?.completed ?? 0, failed: perLane.get(l.id)?.failed ?? 0 })),
+      webhook: row.webhookUrl ? { url: row.webhookUrl, configured: true } : null,
+      metadata: row.metadata ?? null,
+      ...(billingReceipt !== undefined ? { billing_receipt: billingReceipt } : {}),
+    },
+  }
+}

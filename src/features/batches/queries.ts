@@ -1,0 +1,98 @@
+/** Reads of batches, their item counts, usage and lanes, always scoped to an org. */
+import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
+import type { Deps } from '../../deps'
+import { notFound } from '../../http/errors'
+import { batchesTable, itemsTable, lanesTable, type BatchRow, type LaneRow } from './table'
+
+export interface ItemCounts {
+  total: number
+  pending: number
+  running: number
+  completed: number
+  failed: number
+  cancelled: number
+  expired: number
+}
+
+export interface BatchTotals {
+  counts: ItemCounts
+  inputTokens: number
+  outputTokens: number
+  cachedTokens: number
+  costMicros: number
+}
+
+/** The org's batch; another org's or an unfinished create answers 404. */
+export function getBatchForOrg(deps: Deps, orgId: string, batchId: string): BatchRow {
+  const row = deps.db.select().from(batchesTable).where(and(eq(batchesTable.id, batchId), eq(batchesTable.orgId, orgId))).get()
+  if (!row || row.status === 'creating') throw notFound('batch', batchId)
+  return row
+}
+
+/** Counts per item status plus summed usage and cost, from one indexed GROUP BY. */
+export function batchTotals(deps: Deps, batchId: string): BatchTotals {
+  const rows = deps.db
+    .select({
+      status: itemsTable.status,
+      n: sql<number>`count(*)`,
+      input: sql<number>`coalesce(sum(${itemsTable.inputTokens}), 0)`,
+      output: sql<number>`coalesce(sum(${itemsTable.outputTokens}), 0)`,
+      cached: sql<number>`coalesce(sum(${itemsTable.cachedTokens}), 0)`,
+      cost: sql<number>`coalesce(sum(${itemsTable.costMicros}), 0)`,
+    })
+    .from(itemsTable)
+    .where(eq(itemsTable.batchId, batchId))
+    .groupBy(itemsTable.status)
+    .all()
+  const counts: ItemCounts = { total: 0, pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
+  const totals = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, costMicros: 0 }
+  for (const r of rows) {
+    const n = Number(r.n)
+    counts.total += n
+    if (r.status === 'queued' || r.status === 'pending') counts.pending += n
+    else if (r.status in counts) counts[r.status as keyof ItemCounts] += n
+    totals.inputTokens += Number(r.input)
+    totals.outputTokens += Number(r.output)
+    totals.cachedTokens += Number(r.cached)
+    totals.costMicros += Number(r.cost)
+  }
+  return { counts, ...totals }
+}
+
+/** The batch's lanes in creation order. */
+export function batchLanes(deps: Deps, batchId: string): LaneRow[] {
+  return deps.db.select().from(lanesTable).where(eq(lanesTable.batchId, batchId)).orderBy(lanesTable.createdAt, lanesTable.id).all()
+}
+
+/** Per-lane completed/failed counts. */
+export function laneCounts(deps: Deps, batchId: string): Map<string, { completed: number; failed: number }> {
+  const rows = deps.db
+    .select({ laneId: itemsTable.laneId, status: itemsTable.status, n: sql<number>`count(*)` })
+    .from(itemsTable)
+    .where(eq(itemsTable.batchId, batchId))
+    .groupBy(itemsTable.laneId, itemsTable.status)
+    .all()
+  const out = new Map<string, { completed: number; failed: number }>()
+  for (const r of rows) {
+    if (!r.laneId) continue
+    const entry = out.get(r.laneId) ?? { completed: 0, failed: 0 }
+    if (r.status === 'completed') entry.completed += Number(r.n)
+    if (r.status === 'failed' || r.status === 'cancelled' || r.status === 'expired') entry.failed += Number(r.n)
+    out.set(r.laneId, entry)
+  }
+  return out
+}
+
+/** Newest-first page of the org's batches after the cursor batch id. */
+export function listBatchesForOrg(deps: Deps, orgId: string, opts: { after?: string; limit: number; status?: string }): { rows: BatchRow[]; hasMore: boolean } {
+  const conditions: SQL[] = [eq(batchesTable.orgId, orgId), sql`${batchesTable.status} <> 'creating'`]
+  if (opts.status) conditions.push(eq(batchesTable.status, opts.status))
+  if (opts.after) {
+    const cursor = deps.db.select({ createdAt: batchesTable.createdAt, id: batchesTable.id }).from(batchesTable).where(and(eq(batchesTable.id, opts.after), eq(batchesTable.orgId, orgId))).get()
+    if (!cursor) throw notFound('batch', opts.after)
+    conditions.push(sql`(${batchesTable.createdAt} < ${cursor.createdAt} OR (${batchesTable.createdAt} = ${cursor.createdAt} AND ${batchesTable.id} < ${cursor.id}))`)
+  }
+  const rows = deps.db.select().from(batchesTable).where(and(...conditions)).orderBy(desc(batchesTable.createdAt), desc(batchesTable.id)).limit(opts.limit + 1).all()
+  return { rows: rows.slice(0, opts.limit), hasMore: rows.length > opts.limit }
+}
+

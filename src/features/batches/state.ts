@@ -1,0 +1,85 @@
+/**
+ * The batch and item state machines (design §4). Every status write goes through
+ * `assertBatchTransition`/the item lists here, so a state is never set from an unexpected place.
+ */
+
+export const BATCH_STATUSES = [
+  'creating', // internal: items being inserted by POST /v1/batches; invisible, deleted on crash
+  'pending', // accepted, not yet enqueued; route-batches picks it up
+  'queued', // waiting for an eligible lane (e.g. a provider went down); route-batches retries
+  'routing', // route-batches is choosing lanes (leased)
+  'dispatched', // lanes chosen, items queued for dispatch
+  'processing', // providers are running items
+  'completing', // finalize-batches is writing artifacts and settling (leased)
+  'completed', // terminal: every item has an outcome
+  'failed', // terminal: could not run at all
+  'cancelled', // terminal: cancelled by the user; finished items kept
+  'expired', // terminal: the SLA deadline passed first; finished items kept
+] as const
+export type BatchStatus = (typeof BATCH_STATUSES)[number]
+
+export const TERMINAL_BATCH_STATUSES: readonly BatchStatus[] = ['completed', 'failed', 'cancelled', 'expired']
+
+const BATCH_TRANSITIONS: Record<BatchStatus, readonly BatchStatus[]> = {
+  creating: ['pending'],
+  pending: ['routing', 'completing'],
+  queued: ['routing', 'completing'],
+  routing: ['dispatched', 'queued', 'pending', 'completing'],
+  dispatched: ['processing', 'completing'],
+  processing: ['completing'],
+  completing: ['completed', 'failed', 'cancelled', 'expired', 'completing'],
+  completed: [],
+  failed: [],
+  cancelled: [],
+  expired: [],
+}
+
+/** Throws when `from → to` is not an allowed batch transition (a programming error, not user input). */
+export function assertBatchTransition(from: string, to: BatchStatus): void {
+  const allowed = BATCH_TRANSITIONS[from as BatchStatus]
+  if (!allowed || !allowed.includes(to)) throw new Error(`illegal batch transition ${from} → ${to}`)
+}
+
+/** The states from which a batch can move to each status, for guarded UPDATE … WHERE status IN (…). */
+export function batchSourcesOf(to: BatchStatus): BatchStatus[] {
+  return BATCH_STATUSES.filter((from) => BATCH_TRANSITIONS[from].includes(to))
+}
+
+export function isTerminal(status: string): boolean {
+  return (TERMINAL_BATCH_STATUSES as readonly string[]).includes(status)
+}
+
+/** Why a batch is ending early; set by cancel and expiry, read by finalize. */
+export const END_INTENTS = ['cancelled', 'expired', 'failed'] as const
+export type EndIntent = (typeof END_INTENTS)[number]
+
+export const ITEM_STATUSES = [
+  'pending', // not yet assigned to a lane
+  'queued', // assigned; waiting for a dispatch slot (next_attempt_at)
+  'running', // leased by the dispatcher; a provider call is in flight
+  'completed', // terminal: output and usage recorded
+  'failed', // terminal: error recorded after retries ran out or a non-retryable error
+  'cancelled', // terminal: batch cancelled before the item finished
+  'expired', // terminal: SLA deadline passed before the item finished
+] as const
+export type ItemStatus = (typeof ITEM_STATUSES)[number]
+export const UNFINISHED_ITEM_STATUSES: ItemStatus[] = ['pending', 'queued', 'running']
+
+/** OpenAI's batch status for a native status (contract §5 table). */
+export function openAiStatus(status: string, cancelling: boolean): string {
+  if (cancelling && !isTerminal(status)) return 'cancelling'
+  switch (status) {
+    case 'creating':
+    case 'pending':
+    case 'queued':
+    case 'routing':
+      return 'validating'
+    case 'dispatched':
+    case 'processing':
+      return 'in_progress'
+    case 'completing':
+      return 'finalizing'
+    default:
+      return status
+  }
+}

@@ -1,0 +1,18 @@
+/** `GET /v1/auth/account/ledger`: the calling org's own credit movements. */
+import { Elysia } from 'elysia'
+import type { Deps } from '../../deps'
+import { customerAuth } from '../../http/auth'
+import { LedgerList, LedgerQuery } from './models'
+import { listLedgerEntries } from './service'
+import { presentLedgerPage } from './present'
+
+/** Mounted by the accounts routes under the `/v1/auth` prefix. */
+export function creditsRoutes(deps: Deps) {
+  return new Elysia({ tags: ['Accounts'] })
+    .use(customerAuth(deps))
+    .get('/account/ledger', ({ auth, query }) => presentLedgerPage(listLedgerEntries(deps, auth.orgId, { after: query.after, limit: query.limit ?? 20 })), {
+      query: LedgerQuery,
+      response: { 200: LedgerList },
+      detail: { summary: 'List credit movements', description: 'The calling org\'s ledger, newest first: grants, reservations, charges, releases and adjustments. Page with `after` = the previous page\'s `last_id`.' },
+    })
+}

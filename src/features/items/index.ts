@@ -1,0 +1,12 @@
+/**
+ * Items: the unit of work (contract §3). Ingest validates an input file in one streaming pass;
+ * dispatch reads lines back by byte range and turns them into provider requests.
+ */
+export { ingestJsonlFile } from './ingest'
+export { writeInlineItemsFile } from './inline'
+export { readItemLines } from './read-line'
+export { toProviderRequest } from './provider-body'
+export { PREFLIGHT_CODES, MAX_LISTED_PROBLEMS, ITEM_URLS } from './types'
+export type { ItemDraft, PreflightProblem, IngestResult, IngestOptions, PreflightCode, ItemOperation, ItemUrl } from './types'
+export { NativeLine, OpenAiLine } from './line-shapes'
+export { MAX_CUSTOMER_ITEM_ID_CHARS } from './validate-line'

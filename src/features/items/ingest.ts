@@ -1,0 +1,90 @@
+/**
+ * Batch input ingest: ONE streaming pass over a JSONL file. Each line is parsed and validated
+ * (validate-line.ts) and becomes a small ItemDraft holding the line's byte range — the prompt
+ * stays in the file. The loop yields to the event loop every few milliseconds so a 200 MB
+ * ingest never stalls the API (perf-notes), and memory is the drafts plus one chunk.
+ */
+import { jsonlLines, stripBom, type JsonlLine } from '../../lib/jsonl'
+import { validateLine, type LineContext } from './validate-line'
+import { MAX_LISTED_PROBLEMS, type IngestOptions, type IngestResult, type ItemDraft, type PreflightProblem } from './types'
+
+/** Longest stretch of work between yields to the event loop. */
+const YIELD_AFTER_MS = 5
+
+/** Problems in line order, the first MAX_LISTED_PROBLEMS kept, all counted. */
+class ProblemList {
+  readonly listed: PreflightProblem[] = []
+  count = 0
+  /** `pinned` problems are listed even when the list is full (they replace the last entry). */
+  add(problem: PreflightProblem, pinned = false): void {
+    this.count += 1
+    if (this.listed.length < MAX_LISTED_PROBLEMS) this.listed.push(problem)
+    else if (pinned) this.listed[MAX_LISTED_PROBLEMS - 1] = problem
+  }
+}
+
+/**
+ * Validates every line of the JSONL file at `path` (both line shapes, mixed) and returns the
+ * drafts of the valid lines plus every problem. Never throws for bad content; throws only when
+ * the file cannot be read. Trailing blank lines are ignored; interior ones are `invalid_json`.
+ */
+export async function ingestJsonlFile(path: string, opts: IngestOptions): Promise<IngestResult> {
+  const problems = new ProblemList()
+  const items: ItemDraft[] = []
+  const ctx: LineContext = { catalog: opts.catalog, endpoint: opts.endpoint, exactTokens: opts.exactTokens ?? false, seenIds: new Map() }
+  let blankFrom = 0 // first of the blank lines seen since the last non-blank one
+  let blankCount = 0
+  let lineCount = 0
+  let nonBlank = 0
+  let tooMany: PreflightProblem | null = null
+  let lastYield = performance.now()
+
+  for await (const l of jsonlLines(Bun.file(path).stream(), { maxLineBytes: opts.lineBytes })) {
+    if (l.text !== null && isBlank(l.text)) {
+      if (blankCount++ === 0) blankFrom = l.line
+      continue
+    }
+    for (let i = 0; i < blankCount; i++) {
+      problems.add({ line: blankFrom + i, item: null, code: 'invalid_json', message: `Line ${blankFrom + i} is blank; every line must hold one JSON object.` })
+    }
+    blankCount = 0
+    lineCount = l.line
+    nonBlank += 1
+    if (nonBlank === opts.maxItems + 1) {
+      tooMany = { line: l.line, item: null, code: 'too_many_items', message: '' }
+      problems.add(tooMany, true)
+    }
+    const draft = ingestLine(l, ctx, problems, opts.lineBytes)
+    if (draft && nonBlank <= opts.maxItems) items.push({ ...draft, seq: items.length })
+    if (performance.now() - lastYield > YIELD_AFTER_MS) {
+      await new Promise((resolve) => setImmediate(resolve))
+      lastYield = performance.now()
+    }
+  }
+  if (tooMany) tooMany.message = `The input has ${nonBlank} items; a batch holds at most ${opts.maxItems}. Split it into several batches.`
+  if (nonBlank === 0) problems.add({ line: null, item: null, code: 'empty_input', message: 'The input holds no items.' })
+  return { items, problems: problems.listed, problemCount: problems.count, lineCount }
+}
+
+/** Parses and validates one non-blank line; records its problems and returns its draft when valid. */
+function ingestLine(l: JsonlLine, ctx: LineContext, problems: ProblemList, lineBytes: number): Omit<ItemDraft, 'seq'> | null {
+  if (l.text === null) {
+    const message = l.error === 'too_long' ? `Line ${l.line} is ${l.length} bytes, over the ${lineBytes}-byte line limit.` : `Line ${l.line} is not valid UTF-8.`
+    problems.add({ line: l.line, item: null, code: 'invalid_json', message })
+    return null
+  }
+  let value: unknown
+  try {
+    value = JSON.parse(l.line === 1 ? stripBom(l.text) : l.text)
+  } catch (err) {
+    problems.add({ line: l.line, item: null, code: 'invalid_json', message: `Line ${l.line} is not valid JSON (${(err as Error).message}).` })
+    return null
+  }
+  const verdict = validateLine(value, l.line, ctx)
+  for (const p of verdict.problems) problems.add({ line: l.line, ...p })
+  return verdict.facts && { ...verdict.facts, line: l.line, offset: l.offset, length: l.length }
+}
+
+function isBlank(text: string): boolean {
+  return text.length === 0 || (text.charCodeAt(0) <= 32 && text.trim() === '')
+}

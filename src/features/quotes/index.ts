@@ -1,0 +1,7 @@
+/** What other features use of quotes. */
+export { loadRequestItems, preflightError, type LoadedItems } from './input'
+export { requireLiveQuote } from './table-access'
+export { routingParams, differingParams } from './params'
+export { feeSchedule, assertSomethingRuns, QUOTE_TTL_MS } from './service'
+export { presentPriceBreakdown, presentQuoteLanes, explainPlan } from './present'
+export { quotesTable, type QuoteRow } from './table'

@@ -1,0 +1,93 @@
+/**
+ * Loads the items of a quote or batch request — inline (written to a JSONL file first, so both
+ * paths share one ingest) or from an uploaded file — and turns every problem into one
+ * 400 preflight_failed listing them all.
+ */
+import { rmSync } from 'node:fs'
+import type { Deps } from '../../deps'
+import { AppError } from '../../http/errors'
+import { getFileForOrg } from '../files/index'
+import { ingestJsonlFile, writeInlineItemsFile, type ItemDraft, type PreflightProblem } from '../items/index'
+
+export interface LoadedItems {
+  drafts: ItemDraft[]
+  /** Absolute path of the JSONL the items were read from. */
+  path: string
+  /** Inline items: the temp file the caller must keep (moving it into files/) or discard. */
+  isTemp: boolean
+  fileId: string | null
+  lineCount: number
+}
+
+export interface ItemSource {
+  items?: unknown[]
+  input_file_id?: string
+}
+
+const MAX_PROBLEMS = 100
+
+/** Reads and validates the items; throws 400 preflight_failed with every problem found. */
+export async function loadRequestItems(deps: Deps, orgId: string, source: ItemSource, opts: { endpoint?: string; exactTokens: boolean; extraProblems?: PreflightProblem[] }): Promise<LoadedItems> {
+  const problems: PreflightProblem[] = [...(opts.extraProblems ?? [])]
+  const hasItems = source.items !== undefined
+  const hasFile = source.input_file_id !== undefined
+  if (hasItems === hasFile) {
+    problems.push({ line: null, item: null, code: 'input_conflict', param: hasItems ? 'input_file_id' : 'items', message: hasItems ? 'Send either items or input_file_id, not both.' : 'Send the work as items (inline) or as input_file_id (an uploaded JSONL file).' })
+    throw preflightError(problems, problems.length)
+  }
+  let path: string
+  let fileId: string | null = null
+  if (hasItems) {
+    if (source.items!.length > deps.config.limits.inlineItems) {
+      problems.push({ line: null, item: null, code: 'too_many_items', param: 'items', message: `At most ${deps.config.limits.inlineItems} inline items; upload larger batches as a JSONL file.` })
+      throw preflightError(problems, problems.length)
+    }
+    path = (await writeInlineItemsFile(deps.paths.tmp, source.items!)).path
+  } else {
+    try {
+      const file = getFileForOrg(deps, orgId, source.input_file_id!)
+      path = file.absolutePath
+      fileId = file.row.id
+    } catch (err) {
+      if (!(err instanceof AppError) || err.code !== 'not_found') throw err
+      problems.push({ line: null, item: null, code: 'unknown_file', param: 'input_file_id', message: `No file '${source.input_file_id}' in this account; upload it with POST /v1/files first.` })
+      throw preflightError(problems, problems.length)
+    }
+  }
+  try {
+    const result = await ingestJsonlFile(path, { catalog: deps.catalog(), endpoint: opts.endpoint, maxItems: hasItems ? deps.config.limits.inlineItems : deps.config.limits.batchLines, lineBytes: deps.config.limits.lineBytes, exactTokens: opts.exactTokens })
+    const all = [...problems, ...result.problems, ...imageProblems(deps, orgId, result.items)]
+    if (all.length > 0) throw preflightError(all, result.problemCount + all.length - result.problems.length)
+    return { drafts: result.items, path, isTemp: hasItems, fileId, lineCount: result.lineCount }
+  } catch (err) {
+    if (hasItems) rmSync(path, { force: true })
+    throw err
+  }
+}
+
+/** Image file ids referenced by vision items must be this org's files. */
+function imageProblems(deps: Deps, orgId: string, drafts: ItemDraft[]): PreflightProblem[] {
+  const problems: PreflightProblem[] = []
+  for (const d of drafts) {
+    for (const id of d.imageFileIds) {
+      try {
+        getFileForOrg(deps, orgId, id)
+      } catch {
+        problems.push({ line: d.line, item: d.customerItemId, code: 'unknown_file', param: 'input', message: `Image file '${id}' does not exist in this account; upload it with POST /v1/files.` })
+      }
+    }
+  }
+  return problems
+}
+
+/** The 400 envelope with every problem (capped at 100) in details.preflight. */
+export function preflightError(problems: PreflightProblem[], total: number): AppError {
+  const first = problems[0]
+  const where = first?.line ? ` (line ${first.line})` : ''
+  const more = total > 1 ? ` and ${total - 1} more problem${total - 1 === 1 ? '' : 's'}` : ''
+  return new AppError('preflight_failed', {
+    message: `The batch input has problems: ${first?.message ?? 'invalid input'}${where}${more}. Fix every entry in error.details.preflight and send it again.`,
+    param: first?.param ?? null,
+    details: { preflight: problems.slice(0, MAX_PROBLEMS), problem_count: total },
+  })
+}

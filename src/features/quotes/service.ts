@@ -1,0 +1,93 @@
+/**
+ * Quotes: free, reserve nothing, lock per-token rates for 10 minutes. The same planner prices
+ * batch creation, so a batch created from a quote is charged at most what the quote said for
+ * the same items.
+ */
+import { rmSync } from 'node:fs'
+import type { Deps } from '../../deps'
+import { AppError } from '../../http/errors'
+import { newId } from '../../lib/ids'
+import { formatMicros } from '../../lib/money'
+import { toIso } from '../../lib/clock'
+import { getBalance } from '../credits/ledger'
+import { groupDemands, liveOfferingStates, modelLookup, planRouting, policyFromRequest, ratesToLock, type RoutingPlan } from '../routing/index'
+import { quotesTable } from './table'
+import { loadRequestItems } from './input'
+import { explainPlan, presentPriceBreakdown, presentQuoteLanes } from './present'
+import { routingParams } from './params'
+import type { QuoteBody, QuoteResponse } from './models'
+
+export const QUOTE_TTL_MS = 10 * 60 * 1000
+
+/** Prices the request's items on every eligible lane, stores the quote and returns it. */
+export async function createQuote(deps: Deps, orgId: string, body: QuoteBody): Promise<QuoteResponse> {
+  const policy = policyFromRequest(deps.config, body)
+  const loaded = await loadRequestItems(deps, orgId, body, { exactTokens: true })
+  if (loaded.isTemp) rmSync(loaded.path, { force: true })
+  const states = liveOfferingStates(deps)
+  const plan = planRouting(groupDemands(loaded.drafts, modelLookup(deps.catalog())), states, policy, feeSchedule(deps))
+  assertSomethingRuns(plan)
+  const now = deps.clock.now()
+  const lanes = presentQuoteLanes(plan)
+  const balance = getBalance(deps, orgId)
+  const { params, hash } = routingParams(policy)
+  const response: QuoteResponse = {
+    quote_id: newId('quote'),
+    object: 'quote',
+    valid_until: toIso(now + QUOTE_TTL_MS),
+    item_count: loaded.drafts.length,
+    estimated_input_tokens: sum(loaded.drafts.map((d) => d.estInputTokens)),
+    estimated_output_tokens: sum(loaded.drafts.map((d) => d.estOutputTokens)),
+    token_estimate_method: 'Input tokens counted exactly (o200k/cl100k) for OpenAI models and estimated as UTF-8 characters / 4 for others; output tokens from max_tokens or the model default.',
+    pricing_estimate: presentPriceBreakdown(plan.total),
+    sla_tier: policy.slaTier,
+    routing_mode: policy.routingMode,
+    privacy_tier: policy.privacyTier,
+    sla_deadline: toIso(now + policy.slaSeconds * 1000),
+    quote_lanes: lanes,
+    customer_explanation: explainPlan(plan, lanes),
+    funding_preview: {
+      available: formatMicros(balance.available),
+      reservation_amount: formatMicros(plan.total.total),
+      can_fund: balance.available >= plan.total.total,
+      shortfall: formatMicros(Math.max(0, plan.total.total - balance.available)),
+    },
+  }
+  deps.db
+    .insert(quotesTable)
+    .values({ id: response.quote_id, orgId, paramsHash: hash, params, lockedRates: ratesToLock(states), totalMicros: plan.total.total, response, createdAt: now, validUntil: now + QUOTE_TTL_MS })
+    .run()
+  return response
+}
+
+/** The fee schedule from config in the shape the planner takes. */
+export function feeSchedule(deps: Deps) {
+  return { batchFeeBps: deps.config.fees.batchFeeBps, discounts: deps.config.fees.discounts.map((d) => ({ provider: d.provider, bps: d.bps })) }
+}
+
+/** 400 no_eligible_lane when nothing can run; 503 when eligible lanes exist but are all full. */
+export function assertSomethingRuns(plan: RoutingPlan): void {
+  if (plan.groups.some((g) => g.selection.candidates.some((c) => c.selected))) {
+    const short = plan.groups.filter((g) => g.selection.unallocated > 0 && g.selection.candidates.some((c) => c.rejectionCode === null))
+    if (short.length === 0) return
+    throw capacityError(short)
+  }
+  const capacityOnly = plan.groups.filter((g) => g.selection.candidates.some((c) => c.rejectionCode === null || c.rejectionCode === 'capacity_full'))
+  if (capacityOnly.length > 0 && capacityOnly.length === plan.groups.length) throw capacityError(capacityOnly)
+  throw new AppError('no_eligible_lane', {
+    message: 'No lane can run these items under the requested policy; see error.details.rejections for why each lane was refused.',
+    details: { rejections: plan.groups.flatMap((g) => g.selection.candidates.map((c) => ({ model: c.model, operation: c.operation, provider: c.provider, offering_id: c.offeringId, rejection_code: c.rejectionCode, reason: c.reason }))) },
+  })
+}
+
+function capacityError(groups: RoutingPlan['groups']): AppError {
+  return new AppError('provider_capacity_unavailable', {
+    message: 'The eligible lanes do not have room for all items right now; retry later or relax the routing policy.',
+    retryAfter: 60,
+    details: { capacity: groups.map((g) => ({ model: g.demand.model.slug, operation: g.demand.operation, requested: g.demand.itemCount, unallocated: g.selection.unallocated, lanes: g.selection.candidates.filter((c) => c.rejectionCode === null || c.rejectionCode === 'capacity_full').map((c) => ({ offering_id: c.offeringId, allocated: c.itemCount })) })) },
+  })
+}
+
+function sum(values: number[]): number {
+  return values.reduce((a, b) => a + b, 0)
+}

@@ -1,0 +1,49 @@
+/**
+ * The live inputs of routing (the one part of this feature that reads the database): provider
+ * configuration, capacity left per offering, and rates (locked by a quote, else the catalog's).
+ */
+import { inArray, sql } from 'drizzle-orm'
+import type { Deps } from '../../deps'
+import { parseMicros } from '../../lib/money'
+import type { CatalogOffering } from '../catalog/models'
+import { isProviderConfigured } from '../catalog/build'
+import { itemsTable } from '../batches/table'
+import type { OfferingState } from './types'
+
+export type LockedRates = Record<string, { input: number; output: number }>
+
+/** Catalog rates of an offering in micro-dollars per 1M tokens. */
+export function catalogRates(offering: CatalogOffering): { input: number; output: number } {
+  return { input: parseMicros(offering.input_per_1m) ?? 0, output: parseMicros(offering.output_per_1m) ?? 0 }
+}
+
+/** Items currently held (queued or running) per offering. */
+function heldItems(deps: Deps): Map<string, number> {
+  const rows = deps.db
+    .select({ offeringId: itemsTable.offeringId, n: sql<number>`count(*)` })
+    .from(itemsTable)
+    .where(inArray(itemsTable.status, ['queued', 'running']))
+    .groupBy(itemsTable.offeringId)
+    .all()
+  return new Map(rows.map((r) => [r.offeringId ?? '', Number(r.n)]))
+}
+
+/** Every catalog offering with availability, capacity left and the rates to price it at. */
+export function liveOfferingStates(deps: Deps, locked: LockedRates = {}): OfferingState[] {
+  const catalog = deps.catalog()
+  const held = heldItems(deps)
+  return catalog.offerings.map((offering) => {
+    const provider = catalog.providers.find((p) => p.id === offering.provider)
+    return {
+      offering,
+      available: provider ? isProviderConfigured(provider) : false,
+      capacityLeft: Math.max(0, offering.max_batch_items - (held.get(offering.offering_id) ?? 0)),
+      rates: locked[offering.offering_id] ?? catalogRates(offering),
+    }
+  })
+}
+
+/** The rates a plan used, to lock in a quote or batch. */
+export function ratesToLock(states: OfferingState[]): LockedRates {
+  return Object.fromEntries(states.map((s) => [s.offering.offering_id, s.rates]))
+}

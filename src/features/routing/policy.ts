@@ -1,0 +1,37 @@
+/** Turns request fields into a RoutingPolicy; the SLA deadline comes from the tier and config. */
+import type { Config } from '../../config'
+import { parseMicros } from '../../lib/money'
+import type { RoutingPolicy } from './types'
+import type { PrivacyTier, RoutingMode, SlaTier } from './vocabulary'
+
+export interface RoutingRequestFields {
+  routing_mode?: RoutingMode
+  sla_tier?: SlaTier
+  privacy_tier?: PrivacyTier
+  allowed_regions?: string[]
+  provider_preferences?: { only?: string[]; order?: string[]; allow_fallbacks?: boolean; zdr?: boolean }
+  max_price?: string | { currency?: string; amount: string }
+}
+
+/** Seconds from creation to the SLA deadline for a tier. */
+export function slaSecondsFor(config: Config, tier: SlaTier): number {
+  return tier === 'flex' ? config.sla.flexSeconds : tier === 'priority' ? config.sla.prioritySeconds : config.sla.standardSeconds
+}
+
+/** The policy with defaults applied (cheapest, standard, standard, fallbacks allowed). */
+export function policyFromRequest(config: Config, f: RoutingRequestFields): RoutingPolicy & { slaTier: SlaTier } {
+  const slaTier = f.sla_tier ?? 'standard'
+  const maxPrice = f.max_price === undefined ? undefined : parseMicros(typeof f.max_price === 'string' ? f.max_price : f.max_price.amount) ?? undefined
+  return {
+    routingMode: f.routing_mode ?? 'cheapest',
+    privacyTier: f.privacy_tier ?? 'standard',
+    slaTier,
+    slaSeconds: slaSecondsFor(config, slaTier),
+    allowedRegions: f.allowed_regions,
+    only: f.provider_preferences?.only,
+    order: f.provider_preferences?.order,
+    allowFallbacks: f.provider_preferences?.allow_fallbacks ?? true,
+    zdr: f.provider_preferences?.zdr,
+    maxPriceMicros: maxPrice,
+  }
+}

@@ -1,0 +1,27 @@
+/**
+ * expire-batches: a batch past its SLA deadline stops its unfinished items (in-flight calls are
+ * aborted), keeps what finished, and is handed to finalize, which ends it `expired`.
+ */
+import { and, inArray, isNull, lte } from 'drizzle-orm'
+import { writeTx } from '../db/tx'
+import { batchesTable } from '../features/batches/index'
+import { stopBatchInTx } from '../features/batches/cancel'
+import type { Job } from './scheduler'
+
+const CLAIM = 20
+
+export const expireBatchesJob: Job = {
+  name: 'expire-batches',
+  run(deps, now) {
+    const expired = writeTx(deps.db, () => {
+      const due = deps.db.select({ id: batchesTable.id }).from(batchesTable)
+        .where(and(inArray(batchesTable.status, ['pending', 'queued', 'routing', 'dispatched', 'processing']), lte(batchesTable.slaDeadline, now), isNull(batchesTable.endIntent)))
+        .limit(CLAIM).all()
+      for (const b of due) stopBatchInTx(deps, b.id, 'expired', now)
+      return due
+    })
+    for (const b of expired) deps.stopBatchWork(b.id)
+    if (expired.length > 0) deps.nudge('finalize-batches')
+    return expired.length === CLAIM
+  },
+}

@@ -1,0 +1,81 @@
+/**
+ * The provider simulator as a fetch handler with its own state, so the same instance can be
+ * mounted in the appliance (demo mode) or served standalone (`batchrouter sim`). Dialects are
+ * route modules over one SimState: add a batch dialect by adding its routes to `modules`.
+ */
+import { controlRoutes } from './control'
+import { openAiSyncRoutes } from './openai-sync'
+import { openAiError, type SimContext, type SimRoute } from './respond'
+import { createSimState, releaseHangs, type SimState } from './state'
+
+export interface SimulatorOptions {
+  /** Prefix of the wire paths: `''` standalone (`/v1/chat/completions`), `/_sim/upstream` mounted. */
+  upstreamPrefix?: string
+  /** Clock for `created` fields (ms since the epoch). */
+  now?: () => number
+}
+
+export interface Simulator {
+  /** Answers one request; never throws (unexpected errors become a 500 envelope). */
+  handle(request: Request): Promise<Response>
+  state: SimState
+  /** Releases requests held open by `timeout_rate`; call before stopping the server. */
+  close(): void
+}
+
+interface CompiledRoute {
+  route: SimRoute
+  regex: RegExp
+  names: string[]
+}
+
+/** Builds a simulator with fresh state. */
+export function createSimulator(opts: SimulatorOptions = {}): Simulator {
+  const prefix = (opts.upstreamPrefix ?? '').replace(/\/+$/, '')
+  const now = opts.now ?? Date.now
+  const state = createSimState()
+  const routes = [...openAiSyncRoutes(prefix), ...controlRoutes()].map(compileRoute)
+
+  async function handle(request: Request): Promise<Response> {
+    const path = new URL(request.url).pathname
+    let methodMismatch = false
+    for (const { route, regex, names } of routes) {
+      const match = regex.exec(path)
+      if (!match) continue
+      if (route.method !== request.method) {
+        methodMismatch = true
+        continue
+      }
+      const params = Object.fromEntries(names.map((name, i) => [name, match[i + 1] ?? '']))
+      const ctx: SimContext = { request, state, params, now }
+      try {
+        return await route.handle(ctx)
+      } catch {
+        return openAiError(500, 'The simulator failed while answering this request.')
+      }
+    }
+    if (methodMismatch) return openAiError(405, `${request.method} is not allowed on ${path}.`, { code: 'method_not_allowed' })
+    return openAiError(404, `Unknown simulator path ${request.method} ${path}.`, { code: 'unknown_url' })
+  }
+
+  return { handle, state, close: () => releaseHangs(state) }
+}
+
+function compileRoute(route: SimRoute): CompiledRoute {
+  const names: string[] = []
+  const source = route.pattern
+    .split('/')
+    .map((segment) => {
+      if (segment.startsWith(':')) {
+        names.push(segment.slice(1))
+        return '([^/]+)'
+      }
+      if (segment.startsWith('*')) {
+        names.push(segment.slice(1))
+        return '(.+)'
+      }
+      return segment.replace(/[.+?^${}()|[\]\\]/g, '\\$&')
+    })
+    .join('/')
+  return { route, regex: new RegExp(`^${source}/?$`), names }
+}

@@ -1,0 +1,59 @@
+/**
+ * Runs the shared auth suite over every protected route of /v1/auth and /v1/admin, and fails when
+ * a route under those prefixes exists without an entry here.
+ */
+import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { runAuthSuite, type AuthSuiteOptions } from './auth-suite'
+import { startTestApp, type TestApp } from '../helpers/test-app'
+import { createHttpBase } from '../../src/http/server'
+import { mountRoutes } from '../../src/http/routes'
+import { insertApiKey } from '../../src/features/api-keys'
+
+let shared: TestApp
+beforeAll(async () => {
+  shared = await startTestApp()
+})
+afterAll(() => shared.close())
+const app = () => shared
+
+/** Every protected route under the prefixes this suite owns, keyed "METHOD /path/:param". */
+const PROTECTED: Record<string, Omit<AuthSuiteOptions, 'app'>> = {
+  'GET /v1/auth/account': { method: 'GET', path: '/v1/auth/account' },
+  'POST /v1/auth/account/api-keys': { method: 'POST', path: '/v1/auth/account/api-keys', body: { name: 'ci' } },
+  'GET /v1/auth/account/api-keys': { method: 'GET', path: '/v1/auth/account/api-keys' },
+  'DELETE /v1/auth/account/api-keys/:id': {
+    method: 'DELETE',
+    path: (a, org) => `/v1/auth/account/api-keys/${insertApiKey(a.deps, { orgId: org.orgId, kind: 'live', name: 'victim' }).id}`,
+  },
+  'PUT /v1/auth/account/delivery-webhook': { method: 'PUT', path: '/v1/auth/account/delivery-webhook', body: { url: 'https://example.com/hook', secret: 'whsec_12345678' } },
+  'DELETE /v1/auth/account/delivery-webhook': { method: 'DELETE', path: '/v1/auth/account/delivery-webhook' },
+  'GET /v1/auth/account/ledger': { method: 'GET', path: '/v1/auth/account/ledger' },
+  'POST /v1/admin/orgs': { method: 'POST', path: '/v1/admin/orgs', body: { name: 'Suite org' } },
+  'GET /v1/admin/orgs': { method: 'GET', path: '/v1/admin/orgs' },
+  'GET /v1/admin/orgs/:id': { method: 'GET', admin: true, path: (_a, org) => `/v1/admin/orgs/${org.orgId}` },
+  'POST /v1/admin/orgs/:id/credits': {
+    method: 'POST',
+    admin: true,
+    path: (_a, org) => `/v1/admin/orgs/${org.orgId}/credits`,
+    body: () => ({ amount: '1.00', note: 'auth suite', reference: `suite-${crypto.randomUUID()}` }),
+  },
+  'GET /v1/admin/orgs/:id/ledger': { method: 'GET', admin: true, path: (_a, org) => `/v1/admin/orgs/${org.orgId}/ledger` },
+  'GET /v1/admin/batches': { method: 'GET', path: '/v1/admin/batches' },
+  'GET /v1/admin/audit': { method: 'GET', path: '/v1/admin/audit' },
+}
+
+/** Public routes under the same prefixes, on purpose. */
+const PUBLIC = new Set(['POST /v1/auth/agent-register'])
+
+for (const [name, opts] of Object.entries(PROTECTED)) runAuthSuite(name, { ...opts, app })
+
+describe('auth suite coverage', () => {
+  it('covers every route under /v1/auth and /v1/admin', () => {
+    const routes = mountRoutes(createHttpBase(shared.deps), shared.deps)
+      .routes.filter((r) => r.path.startsWith('/v1/auth') || r.path.startsWith('/v1/admin'))
+      .map((r) => `${r.method} ${r.path}`)
+    const missing = routes.filter((r) => !(r in PROTECTED) && !PUBLIC.has(r))
+    expect(missing, 'add these routes to test/contract/auth-routes.test.ts').toEqual([])
+    expect(routes.length).toBeGreaterThanOrEqual(Object.keys(PROTECTED).length)
+  })
+})
