@@ -35,6 +35,8 @@ export interface RunningApp {
   deps: Deps
   /** Runs one job pass by name at `now` (tests drive jobs with a fake clock). */
   runJob(name: string, now?: number): Promise<boolean>
+  /** Resolves once no provider call is in flight and all outcomes are written. */
+  settleDispatch(): Promise<void>
   url: string
   port: number
   scheduler: Scheduler
@@ -77,7 +79,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     // Bun refuses bodies over 128 MiB by default; allow the largest upload plus multipart overhead
     // and enforce the real per-route limits with the JSON envelope.
     maxRequestBodySize: Math.max(config.limits.batchUploadBytes, config.limits.otherUploadBytes) + 1024 * 1024,
-    idleTimeout: 120,
+    // Bun's maximum; provider calls to the mounted simulator may legitimately take long.
+    idleTimeout: 255,
   } as Parameters<typeof app.listen>[0])
   const port = server.server!.port!
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
@@ -93,6 +96,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       if (!job) throw new Error(`no job ${name}`)
       return job.run(deps, now ?? deps.clock.now())
     },
+    settleDispatch: () => dispatcher!.settle(),
     async stop() {
       draining = true
       await scheduler!.stop()

@@ -146,7 +146,7 @@ function narrowToJson(body: { content?: Record<string, unknown> }) {
 
 /** The reference page: everything it loads comes from this server. */
 export function renderDocsPage(): string {
-  const config = { spec: { url: OPENAPI_JSON_PATH }, withDefaultFonts: false, hideDownloadButton: false, metaData: { title: 'BatchRouter API reference' } }
+  const config = { spec: { url: OPENAPI_JSON_PATH }, withDefaultFonts: false, metaData: { title: 'BatchRouter API reference' } }
   return `<!doctype html>
 <html lang="en">
   <head>

@@ -25,6 +25,8 @@ export interface Dispatcher {
   abortBatch(batchId: string): void
   /** Stops claiming, waits for in-flight calls and flushes their outcomes. */
   drain(): Promise<void>
+  /** Waits until no call is in flight and every outcome is recorded (tests driving jobs by hand). */
+  settle(): Promise<void>
 }
 
 export function createDispatcher(deps: Deps, adapters: Adapters): Dispatcher {
@@ -96,7 +98,10 @@ export function createDispatcher(deps: Deps, adapters: Adapters): Dispatcher {
     },
     async drain() {
       draining = true
-      await Promise.allSettled([...running.values()].map((r) => r.promise))
+      await this.settle()
+    },
+    async settle() {
+      while (running.size > 0) await Promise.allSettled([...running.values()].map((r) => r.promise))
       flush()
     },
   }

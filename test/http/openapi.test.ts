@@ -48,6 +48,17 @@ describe('GET /v1/openapi.json', () => {
     expect(paths.filter((p) => p.startsWith('/v1/docs') || p === '/v1/openapi.json' || p.startsWith('/_sim') || p.includes('*'))).toEqual([])
   })
 
+  it('leaves out the simulator routes that demo mode mounts', async () => {
+    const demo = await startTestApp({ scheduler: false, config: { demo: true } })
+    try {
+      const { body } = await json(demo.request('/v1/openapi.json'))
+      expect(Object.keys(body.paths).filter((p) => p.startsWith('/_sim'))).toEqual([])
+      expect(Object.keys(body.paths)).toContain('/v1/catalog/models')
+    } finally {
+      await demo.close()
+    }
+  })
+
   it('gives every operation a summary', () => {
     const ops = operations(doc)
     expect(ops.length).toBeGreaterThan(0)

@@ -38,7 +38,7 @@ export const CreatedOrgResponse = t.Object(
 /** Cursor query shared by the id-ordered admin lists. */
 export const IdCursorQuery = t.Object({
   after: t.Optional(t.String({ maxLength: 100, description: "Cursor: the previous page's last_id.", examples: [ORG_ID] })),
-  limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1–100 (default 20).', examples: [20] })),
+  limit: t.Optional(t.Integer({ description: 'Page size, 1–100 (default 20).', examples: [20] })),
 })
 
 export const OrgList = t.Object(
@@ -96,8 +96,8 @@ export const AuditEntryObject = t.Object(
 )
 
 export const AuditQuery = t.Object({
-  after: t.Optional(t.Integer({ minimum: 1, description: "Cursor: the previous page's last_id." })),
-  limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20 })),
+  after: t.Optional(t.Integer({ description: "Cursor: the previous page's last_id." })),
+  limit: t.Optional(t.Integer({ description: 'Page size, 1–100 (default 20).', examples: [20] })),
   subject_id: t.Optional(t.String({ maxLength: 100, description: 'Only entries about this org or key.' })),
 })
 

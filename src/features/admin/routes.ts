@@ -2,7 +2,7 @@
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
 import { adminAuth } from '../../http/auth'
-import { LedgerList, LedgerQuery, presentLedgerPage } from '../credits'
+import { LedgerList, LedgerQuery, numericCursor, pageLimit, presentLedgerPage } from '../credits'
 import { listAudit } from '../audit'
 import { AdminBatchList, AdminOrgObject, AuditList, AuditQuery, BatchesQuery, CreateOrgBody, CreatedOrgResponse, CreditBody, CreditResponse, IdCursorQuery, OrgList, OrgParams } from './models'
 import { applyOperatorCredit, createOrgAsOperator, getOrgWithBalance, listAllBatches, listOrgLedger, listOrgs } from './service'
@@ -26,7 +26,7 @@ export function adminRoutes(deps: Deps) {
     .get(
       '/orgs',
       ({ query }) => {
-        const page = listOrgs(deps, { after: query.after, limit: query.limit ?? 20 })
+        const page = listOrgs(deps, { after: query.after, limit: pageLimit(query.limit) })
         return presentList(page.rows.map((org) => presentAdminOrg(org, page.balances.get(org.id)!)), page.hasMore)
       },
       {
@@ -61,7 +61,7 @@ export function adminRoutes(deps: Deps) {
         },
       },
     )
-    .get('/orgs/:id/ledger', ({ params, query }) => presentLedgerPage(listOrgLedger(deps, params.id, { after: query.after, limit: query.limit ?? 20 })), {
+    .get('/orgs/:id/ledger', ({ params, query }) => presentLedgerPage(listOrgLedger(deps, params.id, { after: numericCursor(query.after), limit: pageLimit(query.limit) })), {
       params: OrgParams,
       query: LedgerQuery,
       response: { 200: LedgerList },
@@ -70,7 +70,7 @@ export function adminRoutes(deps: Deps) {
     .get(
       '/batches',
       ({ query }) => {
-        const page = listAllBatches(deps, { after: query.after, limit: query.limit ?? 20, orgId: query.org_id, status: query.status })
+        const page = listAllBatches(deps, { after: query.after, limit: pageLimit(query.limit), orgId: query.org_id, status: query.status })
         return presentList(page.rows.map(presentAdminBatch), page.hasMore)
       },
       {
@@ -82,8 +82,8 @@ export function adminRoutes(deps: Deps) {
     .get(
       '/audit',
       ({ query }) => {
-        const rows = listAudit(deps, { after: query.after, limit: query.limit ?? 20, subjectId: query.subject_id })
-        const limit = query.limit ?? 20
+        const limit = pageLimit(query.limit)
+        const rows = listAudit(deps, { after: numericCursor(query.after), limit, subjectId: query.subject_id })
         return presentList(rows.slice(0, limit).map(presentAuditEntry), rows.length > limit)
       },
       {

@@ -3,7 +3,7 @@ import { eq, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { toIso } from '../../lib/clock'
 import { formatMicros } from '../../lib/money'
-import { getReservation } from '../credits/ledger'
+import { getReservation } from '../credits/index'
 import { batchLanes, batchTotals } from './queries'
 import { itemsTable, routingDecisionsTable, type BatchRow } from './table'
 

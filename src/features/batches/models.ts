@@ -1,6 +1,6 @@
 /** Batch request and response schemas (contract §5). One create body carries both shapes. */
 import { t } from 'elysia'
-import { RoutingFields } from '../routing/models'
+import { RoutingFields } from '../routing/index'
 
 export const CreateBatchBody = t.Object(
   {

@@ -74,5 +74,5 @@ function openAiModelRoutes(deps: Deps) {
 
 /** All catalog routes, public ones first so the customer-key derive cannot reach them. */
 export function catalogRoutes(deps: Deps) {
-  return new Elysia({ name: 'catalog-routes' }).use(publicCatalogRoutes(deps)).use(openAiModelRoutes(deps))
+  return new Elysia().use(publicCatalogRoutes(deps)).use(openAiModelRoutes(deps))
 }

@@ -8,6 +8,7 @@ export {
   grantCredits,
   grantCreditsInTx,
   reserveCreditsInTx,
+  assertCanReserve,
   settleReservation,
   settleReservationInTx,
   getReservation,
@@ -20,3 +21,4 @@ export { listLedgerEntries, getBalances, type LedgerPage } from './service'
 export { presentBalance, presentLedgerEntry, presentLedgerPage } from './present'
 export { LedgerEntryObject, LedgerList, LedgerQuery, BalanceFields, MoneyString } from './models'
 export { creditsRoutes } from './routes'
+export { pageLimit, numericCursor } from './paging'

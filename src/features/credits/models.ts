@@ -35,8 +35,8 @@ export const LedgerList = t.Object(
 )
 
 export const LedgerQuery = t.Object({
-  after: t.Optional(t.Integer({ minimum: 1, description: 'Cursor: return entries older than this entry id (the previous page\'s last_id).', examples: [12] })),
-  limit: t.Optional(t.Integer({ minimum: 1, maximum: 100, default: 20, description: 'Page size, 1–100 (default 20).', examples: [20] })),
+  after: t.Optional(t.Integer({ description: 'Cursor: return entries older than this entry id (the previous page\'s last_id).', examples: [12] })),
+  limit: t.Optional(t.Integer({ description: 'Page size, 1–100 (default 20).', examples: [20] })),
 })
 
 export const BalanceFields = {

@@ -5,12 +5,13 @@ import { customerAuth } from '../../http/auth'
 import { LedgerList, LedgerQuery } from './models'
 import { listLedgerEntries } from './service'
 import { presentLedgerPage } from './present'
+import { numericCursor, pageLimit } from './paging'
 
 /** Mounted by the accounts routes under the `/v1/auth` prefix. */
 export function creditsRoutes(deps: Deps) {
   return new Elysia({ tags: ['Accounts'] })
     .use(customerAuth(deps))
-    .get('/account/ledger', ({ auth, query }) => presentLedgerPage(listLedgerEntries(deps, auth.orgId, { after: query.after, limit: query.limit ?? 20 })), {
+    .get('/account/ledger', ({ auth, query }) => presentLedgerPage(listLedgerEntries(deps, auth.orgId, { after: numericCursor(query.after), limit: pageLimit(query.limit) })), {
       query: LedgerQuery,
       response: { 200: LedgerList },
       detail: { summary: 'List credit movements', description: 'The calling org\'s ledger, newest first: grants, reservations, charges, releases and adjustments. Page with `after` = the previous page\'s `last_id`.' },

@@ -1,5 +1,5 @@
 /** Files routes (contract §2): upload (raw or multipart, streamed), list, get, content, delete. */
-import { Elysia } from 'elysia'
+import { Elysia, type DocumentDecoration } from 'elysia'
 import type { Deps } from '../../deps'
 import { customerAuth } from '../../http/auth'
 import { AppError } from '../../http/errors'
@@ -15,7 +15,7 @@ const UPLOAD_DESCRIPTION = `Two forms on one path, both streamed to disk:
 
 Accepted: JSONL/JSON/text, images, audio, video, PDF, Word, PowerPoint, Excel, RTF, XML (else 415). A JSONL batch input (\`model_input\` or \`batch\`) is checked line by line; the first bad line is named in a 400 with \`details.line\`. Batch inputs expire after 30 days by default.`
 
-const UPLOAD_REQUEST_BODY = {
+const UPLOAD_REQUEST_BODY: DocumentDecoration['requestBody'] = {
   required: true,
   content: {
     'multipart/form-data': {
@@ -34,7 +34,7 @@ const UPLOAD_REQUEST_BODY = {
   },
 }
 
-const UPLOAD_HEADERS = [
+const UPLOAD_HEADERS: DocumentDecoration['parameters'] = [
   { name: 'X-BatchRouter-Filename', in: 'header', required: false, description: 'Raw form: the URL-encoded filename.', schema: { type: 'string', example: 'requests.jsonl' } },
   { name: 'X-BatchRouter-Purpose', in: 'header', required: false, description: 'Raw form: the purpose (default model_input).', schema: { type: 'string', enum: [...UPLOAD_PURPOSES] } },
 ]
@@ -45,7 +45,7 @@ export function filesRoutes(deps: Deps) {
     .post('/', async ({ request, auth }) => presentFile(await receiveUpload(deps, auth.orgId, request)), {
       parse: 'none',
       response: { 200: FileObject },
-      detail: { summary: 'Upload a file', description: UPLOAD_DESCRIPTION, requestBody: UPLOAD_REQUEST_BODY, parameters: UPLOAD_HEADERS } as never,
+      detail: { summary: 'Upload a file', description: UPLOAD_DESCRIPTION, requestBody: UPLOAD_REQUEST_BODY, parameters: UPLOAD_HEADERS },
     })
     .get(
       '/',
@@ -78,7 +78,11 @@ export function filesRoutes(deps: Deps) {
       },
       {
         params: FileIdParams,
-        detail: { summary: 'Download file content', description: 'The raw bytes, streamed, with the stored Content-Type (JSONL stays JSONL, not a JSON wrapper).' },
+        detail: {
+          summary: 'Download file content',
+          description: 'The raw bytes, streamed, with the stored Content-Type (JSONL stays JSONL, not a JSON wrapper).',
+          responses: { 200: { description: 'The file bytes, with the Content-Type given at upload.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } },
+        },
       },
     )
     .delete(

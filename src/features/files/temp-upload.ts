@@ -1,9 +1,12 @@
 /**
  * A file being received: bytes go to `<tmp>/<random>` as they arrive, with SHA-256 and the byte
- * count computed on the way. Writes are awaited one at a time, so memory stays at one chunk no
- * matter how large the upload. `discard()` removes every trace; `finish()` hands the path over.
+ * count computed on the way. Each chunk is flushed through a Bun FileSink before the next is
+ * read. (Awaiting `fs/promises` writes instead lets Bun coalesce the body into ~1.5 MB chunks
+ * while the thread-pool write runs, which more than doubled peak RSS on a 150 MB upload.)
+ * `discard()` removes every trace; `finish()` hands the path over.
  */
-import { open, unlink, type FileHandle } from 'node:fs/promises'
+import { unlink } from 'node:fs/promises'
+import type { FileSink } from 'bun'
 import { join } from 'node:path'
 import type { Deps } from '../../deps'
 import { randomBase62 } from '../../lib/ids'
@@ -21,24 +24,21 @@ export class TempUpload {
 
   private constructor(
     readonly path: string,
-    private readonly handle: FileHandle,
+    private readonly sink: FileSink,
   ) {}
 
   /** Creates an empty temp file under `deps.paths.tmp`. */
   static async create(deps: Deps): Promise<TempUpload> {
     const path = join(deps.paths.tmp, `upload-${randomBase62(20)}`)
-    return new TempUpload(path, await open(path, 'wx'))
+    return new TempUpload(path, Bun.file(path).writer())
   }
 
   /** Appends `chunk` (hashing it); resolves once the bytes are handed to the OS. */
   async write(chunk: Uint8Array): Promise<void> {
     this.hasher.update(chunk)
     this.bytes += chunk.length
-    let offset = 0
-    while (offset < chunk.length) {
-      const { bytesWritten } = await this.handle.write(chunk, offset, chunk.length - offset)
-      offset += bytesWritten
-    }
+    this.sink.write(chunk)
+    await this.sink.flush()
   }
 
   /** Closes the file and returns its path, size and digest; the caller now owns the file. */
@@ -56,6 +56,6 @@ export class TempUpload {
   private async close(): Promise<void> {
     if (this.closed) return
     this.closed = true
-    await this.handle.close()
+    await this.sink.end()
   }
 }

@@ -1,6 +1,6 @@
 /** Quote request and response schemas (contract §4). */
 import { t } from 'elysia'
-import { RoutingFields } from '../routing/models'
+import { RoutingFields } from '../routing/index'
 
 const Money = t.String({ description: 'USD, 6 decimals', examples: ['0.000125'] })
 const PriceBreakdown = t.Object({ currency: t.Literal('usd'), provider_subtotal: Money, batchrouter_fee: Money, customer_discount: Money, total: Money })

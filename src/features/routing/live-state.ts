@@ -6,7 +6,7 @@ import { inArray, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { parseMicros } from '../../lib/money'
 import type { CatalogOffering } from '../catalog/models'
-import { isProviderConfigured } from '../catalog/build'
+import { isProviderConfigured } from '../catalog/index'
 import { itemsTable } from '../batches/table'
 import type { OfferingState } from './types'
 

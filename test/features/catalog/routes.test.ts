@@ -167,3 +167,18 @@ describe('GET /v1/models', () => {
     })
   }
 })
+
+describe('GET /v1/catalog/models in demo mode', () => {
+  it('marks every offering available: every provider is wired to the in-process simulator', async () => {
+    const demo = await startTestApp({ scheduler: false, config: { demo: true } })
+    try {
+      const { status, body } = await json(demo.request('/v1/catalog/models'))
+      expect(status).toBe(200)
+      const offerings = body.data.flatMap((m: any) => m.provider_offerings)
+      expect(offerings.length).toBeGreaterThan(0)
+      expect(offerings.filter((o: any) => !o.available || o.capacity.status !== 'available').map((o: any) => o.offering_id)).toEqual([])
+    } finally {
+      await demo.close()
+    }
+  })
+})

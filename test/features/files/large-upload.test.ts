@@ -5,7 +5,7 @@
  * through /proc/<pid>/clear_refs after the baseline) and cross-checked by sampling VmRSS.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import { readFileSync, writeFileSync } from 'node:fs'
+import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { json } from '../../helpers/test-app'
 import { multipartStream } from './helpers'
@@ -19,7 +19,7 @@ let child: ReturnType<typeof Bun.spawn<'pipe', 'pipe', 'inherit'>>
 let server: { url: string; key: string; dataDir: string }
 
 beforeAll(async () => {
-  child = Bun.spawn(['bun', join(import.meta.dir, 'child-server.ts')], { stdin: 'pipe', stdout: 'pipe', stderr: 'inherit' })
+  child = Bun.spawn([process.execPath, join(import.meta.dir, 'child-server.ts')], { stdin: 'pipe', stdout: 'pipe', stderr: 'inherit' })
   const reader = child.stdout.getReader()
   let text = ''
   while (!text.includes('\n')) {
@@ -59,28 +59,60 @@ function jsonlChunks(hasher: Bun.CryptoHasher): () => AsyncGenerator<Uint8Array>
   }
 }
 
-describe('POST /v1/files — large upload', () => {
-  it('streams a 150 MiB batch input with server RSS growth under 64 MB', async () => {
-    const baseline = procKb('VmRSS')
-    writeFileSync(`/proc/${child.pid}/clear_refs`, '5') // reset VmHWM to the current RSS
-    let sampledPeak = baseline
-    const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, procKb('VmRSS'))), 20)
+/** Runs `send` while watching the child's memory; returns its response and the RSS growth in bytes. */
+async function measure(send: () => Promise<Response>): Promise<{ status: number; body: any; growth: number; summary: string }> {
+  const baseline = procKb('VmRSS')
+  let hwmReset = true
+  try {
+    writeFileSync(`/proc/${child.pid}/clear_refs`, '5') // resets VmHWM to the current RSS
+  } catch {
+    hwmReset = false // then only the sampled figure is meaningful
+  }
+  let sampledPeak = baseline
+  const sampler = setInterval(() => (sampledPeak = Math.max(sampledPeak, procKb('VmRSS'))), 20)
+  const started = performance.now()
+  const res = await json(send())
+  const seconds = (performance.now() - started) / 1000
+  clearInterval(sampler)
+  const peak = Math.max(hwmReset ? procKb('VmHWM') : 0, sampledPeak)
+  const mb = (n: number) => (n / 1024 / 1024).toFixed(1)
+  const summary = `${seconds.toFixed(2)} s; server RSS baseline ${mb(baseline)} MiB, peak ${mb(peak)} MiB (${hwmReset ? 'VmHWM' : 'sampled only'}), growth ${mb(peak - baseline)} MiB`
+  return { ...res, growth: peak - baseline, summary }
+}
 
+const ON_LINUX = existsSync('/proc/self/status')
+
+describe('POST /v1/files — large upload', () => {
+  it.skipIf(!ON_LINUX)('streams a 150 MiB batch input as chunked multipart with server RSS growth ≤ 64 MB', async () => {
     const hasher = new Bun.CryptoHasher('sha256')
     const { body, contentType } = multipartStream([
       { name: 'file', filename: 'big.jsonl', contentType: 'application/octet-stream', chunks: jsonlChunks(hasher) },
       { name: 'purpose', value: 'batch' },
     ])
-    const started = performance.now()
-    const res = await json(fetch(`${server.url}/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${server.key}`, 'content-type': contentType }, body, duplex: 'half' } as RequestInit))
-    const seconds = (performance.now() - started) / 1000
-    clearInterval(sampler)
-    const peak = Math.max(procKb('VmHWM'), sampledPeak)
-
+    const res = await measure(() => fetch(`${server.url}/v1/files`, { method: 'POST', headers: { authorization: `Bearer ${server.key}`, 'content-type': contentType }, body, duplex: 'half' } as RequestInit))
+    console.log(`150 MiB multipart upload: ${res.summary}`)
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ bytes: LINES * LINE_BYTES, line_count: LINES, sha256: hasher.digest('hex'), content_type: 'application/jsonl', purpose: 'batch' })
-    const mb = (n: number) => (n / 1024 / 1024).toFixed(1)
-    console.log(`150 MiB upload: ${seconds.toFixed(2)} s; server RSS baseline ${mb(baseline)} MiB, peak ${mb(peak)} MiB (VmHWM ${mb(procKb('VmHWM'))}, sampled ${mb(sampledPeak)}), growth ${mb(peak - baseline)} MiB`)
-    expect(peak - baseline).toBeLessThanOrEqual(MAX_GROWTH_BYTES)
+    expect(res.growth).toBeLessThanOrEqual(MAX_GROWTH_BYTES)
+  })
+
+  // Blocked outside this feature: http/server.ts refuses any Content-Length over 64 MiB whose
+  // Content-Type contains "json" (application/jsonl included) before the route runs.
+  it.todo('streams a 150 MiB raw JSONL body with server RSS growth ≤ 64 MB', async () => {
+    const hasher = new Bun.CryptoHasher('sha256')
+    const chunks = jsonlChunks(hasher)()
+    const body = new ReadableStream<Uint8Array>({
+      async pull(controller) {
+        const next = await chunks.next()
+        if (next.done) controller.close()
+        else controller.enqueue(next.value)
+      },
+    })
+    const headers = { authorization: `Bearer ${server.key}`, 'content-type': 'application/jsonl', 'content-length': String(LINES * LINE_BYTES), 'x-batchrouter-filename': 'big.jsonl' }
+    const res = await measure(() => fetch(`${server.url}/v1/files`, { method: 'POST', headers, body, duplex: 'half' } as RequestInit))
+    console.log(`150 MiB raw upload: ${res.summary}`)
+    expect(res.status).toBe(200)
+    expect(res.body).toMatchObject({ bytes: LINES * LINE_BYTES, line_count: LINES, sha256: hasher.digest('hex') })
+    expect(res.growth).toBeLessThanOrEqual(MAX_GROWTH_BYTES)
   })
 })

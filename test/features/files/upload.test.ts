@@ -45,6 +45,13 @@ describe('POST /v1/files — accepted uploads', () => {
     expect(body.line_count).toBeUndefined()
   })
 
+  it('stores an empty non-batch file', async () => {
+    const { status, body } = await json(uploadRaw(app, org.auth, '', { 'content-type': 'text/plain', 'x-batchrouter-purpose': 'user_data', 'x-batchrouter-filename': 'empty.txt' }))
+    expect(status).toBe(200)
+    expect(body).toMatchObject({ bytes: 0, filename: 'empty.txt', content_type: 'text/plain', sha256: sha256Hex('') })
+    expect(readFileSync(join(app.deps.paths.files, body.id), 'utf8')).toBe('')
+  })
+
   it('accepts OpenAI multipart with an octet-stream part, purpose after the file and expires_after', async () => {
     const { status, body } = await json(
       uploadForm(app, org.auth, [
