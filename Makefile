@@ -45,10 +45,10 @@ build: deps
 smoke: build
 	bash scripts/smoke.sh dist/batchrouter
 
-## make migrations — regenerate drizzle/ from the tables and re-embed them.
+## make migrations — regenerate drizzle/ from the tables and re-embed them (one initial
+## migration until the first release; after that, switch to incremental drizzle-kit generate).
 migrations: deps
-	$(BUN) x drizzle-kit generate
-	$(BUN) scripts/embed-migrations.ts
+	BUN=$(BUN) bash scripts/regen-migrations.sh
 
 ## make bench — the benchmarks in bench/ (printed figures, not part of make test).
 bench: deps

@@ -2,6 +2,8 @@
  * Composition root: builds deps, the HTTP app and the scheduler for one data directory.
  * Nothing here runs at import time; `createApp` is what `main.ts` and every test call.
  */
+import { mkdirSync } from 'node:fs'
+import { resolve } from 'node:path'
 import type { Config } from './config'
 import type { Deps } from './deps'
 import { openDb } from './db/client'
@@ -46,8 +48,11 @@ export interface RunningApp {
 
 /** Builds the app on `config.dataDir`, migrates, listens on host:port and starts the scheduler. */
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<RunningApp> {
+  // Lock first: a second copy started by mistake must fail before it touches the data dir
+  // (prepareDataDir empties tmp/, which holds the running copy's uploads in progress).
+  mkdirSync(resolve(config.dataDir), { recursive: true })
+  const releaseLock = acquireInstanceLock(resolve(config.dataDir))
   const paths = prepareDataDir(config.dataDir)
-  const releaseLock = acquireInstanceLock(paths.dataDir)
   const db = openDb(paths.db)
   migrateDb(db)
   let catalog: Catalog = buildCatalog(config.catalog)

@@ -1,13 +1,22 @@
 /** `batchrouter serve`: run the appliance until SIGINT/SIGTERM, then drain gracefully. */
 import type { Config } from '../config'
 import { createApp } from '../app'
+import { InstanceLockedError } from '../instance-lock'
 import { createOrg } from '../features/accounts/orgs'
 import { formatMicros } from '../lib/money'
 import { getBalance } from '../features/credits/ledger'
 
 /** Resolves with -1 (keep running) and exits the process itself after a graceful stop. */
 export async function runServe(config: Config): Promise<number> {
-  const app = await createApp(config)
+  let app
+  try {
+    app = await createApp(config)
+  } catch (err) {
+    // A second copy on a busy data dir is an operator mistake, not a crash: one clear line, exit 1.
+    if (!(err instanceof InstanceLockedError)) throw err
+    console.error(err.message)
+    return 1
+  }
   app.deps.log.info('listening', { url: app.url, data_dir: app.deps.paths.dataDir, demo: config.demo })
   if (config.demo) {
     const demo = createOrg(app.deps, { name: 'Demo org' })

@@ -1,5 +1,5 @@
 /** The CLI as a user runs it: `bun src/main.ts …` in a child process on a temp data dir. */
-import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { afterAll, beforeAll, describe, expect, it as baseIt } from 'bun:test'
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join, resolve } from 'node:path'
@@ -13,6 +13,8 @@ import { VERSION } from '../../src/version'
 import { json, startTestApp } from '../helpers/test-app'
 
 const ROOT = resolve(import.meta.dir, '../..')
+/** Each test spawns one or more `bun src/main.ts` processes: allow for a loaded machine. */
+const it = (name: string, fn: () => unknown) => baseIt(name, fn as () => void, 60_000)
 let dataDir: string
 beforeAll(() => {
   dataDir = mkdtempSync(join(tmpdir(), 'br-cli-'))

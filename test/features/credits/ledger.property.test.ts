@@ -102,5 +102,5 @@ describe('ledger invariants (fast-check)', () => {
       }),
       { numRuns: 150 },
     )
-  })
+  }, 60_000)
 })

@@ -17,23 +17,44 @@ const MAX_GROWTH_BYTES = 64 * 1024 * 1024
 
 let child: ReturnType<typeof Bun.spawn<'pipe', 'pipe', 'inherit'>>
 let server: { url: string; key: string; dataDir: string }
+/** The child's next stdout line (set up in beforeAll, where the reader's type is inferred). */
+let childLine: () => Promise<string>
 
 beforeAll(async () => {
   child = Bun.spawn([process.execPath, join(import.meta.dir, 'child-server.ts')], { stdin: 'pipe', stdout: 'pipe', stderr: 'inherit' })
   const reader = child.stdout.getReader()
-  let text = ''
-  while (!text.includes('\n')) {
-    const { value, done } = await reader.read()
-    if (done) throw new Error('child server exited before it was ready')
-    text += new TextDecoder().decode(value)
+  let pending = ''
+  childLine = async () => {
+    while (!pending.includes('\n')) {
+      const { value, done } = await reader.read()
+      if (done) throw new Error('child server exited')
+      pending += new TextDecoder().decode(value)
+    }
+    const at = pending.indexOf('\n')
+    const line = pending.slice(0, at)
+    pending = pending.slice(at + 1)
+    return line
   }
-  reader.releaseLock()
-  server = JSON.parse(text.split('\n')[0]!)
+  server = JSON.parse(await childLine())
 })
 afterAll(async () => {
   child.kill('SIGTERM')
   await child.exited
 })
+
+/** Full garbage collection in the server process, so the baseline is its settled size. */
+async function collectServerGarbage(): Promise<void> {
+  child.stdin.write('gc\n')
+  child.stdin.flush()
+  expect(await childLine()).toBe('gc done')
+}
+
+/** The server's longest event-loop stall (ms) since the previous call. */
+async function serverLagMs(): Promise<number> {
+  child.stdin.write('lag\n')
+  child.stdin.flush()
+  return Number((await childLine()).replace('lag ', ''))
+}
 
 /** Bytes of a `VmRSS:`/`VmHWM:` line of /proc/<pid>/status. */
 function procKb(field: 'VmRSS' | 'VmHWM'): number {
@@ -61,6 +82,8 @@ function jsonlChunks(hasher: Bun.CryptoHasher): () => AsyncGenerator<Uint8Array>
 
 /** Runs `send` while watching the child's memory; returns its response and the RSS growth in bytes. */
 async function measure(send: () => Promise<Response>): Promise<{ status: number; body: any; growth: number; summary: string }> {
+  await collectServerGarbage()
+  await serverLagMs()
   const baseline = procKb('VmRSS')
   let hwmReset = true
   try {
@@ -75,8 +98,9 @@ async function measure(send: () => Promise<Response>): Promise<{ status: number;
   const seconds = (performance.now() - started) / 1000
   clearInterval(sampler)
   const peak = Math.max(hwmReset ? procKb('VmHWM') : 0, sampledPeak)
+  const lag = await serverLagMs()
   const mb = (n: number) => (n / 1024 / 1024).toFixed(1)
-  const summary = `${seconds.toFixed(2)} s; server RSS baseline ${mb(baseline)} MiB, peak ${mb(peak)} MiB (${hwmReset ? 'VmHWM' : 'sampled only'}), growth ${mb(peak - baseline)} MiB`
+  const summary = `${seconds.toFixed(2)} s; server RSS baseline ${mb(baseline)} MiB, peak ${mb(peak)} MiB (${hwmReset ? 'VmHWM' : 'sampled only'}), growth ${mb(peak - baseline)} MiB; longest server event-loop stall ${lag.toFixed(1)} ms`
   return { ...res, growth: peak - baseline, summary }
 }
 
@@ -96,9 +120,7 @@ describe('POST /v1/files — large upload', () => {
     expect(res.growth).toBeLessThanOrEqual(MAX_GROWTH_BYTES)
   })
 
-  // Blocked outside this feature: http/server.ts refuses any Content-Length over 64 MiB whose
-  // Content-Type contains "json" (application/jsonl included) before the route runs.
-  it.todo('streams a 150 MiB raw JSONL body with server RSS growth ≤ 64 MB', async () => {
+  it.skipIf(!ON_LINUX)('streams a 150 MiB raw body with Content-Length with server RSS growth ≤ 64 MB', async () => {
     const hasher = new Bun.CryptoHasher('sha256')
     const chunks = jsonlChunks(hasher)()
     const body = new ReadableStream<Uint8Array>({
@@ -108,11 +130,16 @@ describe('POST /v1/files — large upload', () => {
         else controller.enqueue(next.value)
       },
     })
-    const headers = { authorization: `Bearer ${server.key}`, 'content-type': 'application/jsonl', 'content-length': String(LINES * LINE_BYTES), 'x-batchrouter-filename': 'big.jsonl' }
+    // application/octet-stream + a .jsonl name (stored as application/jsonl). With Content-Type
+    // application/jsonl itself, http/server.ts currently refuses any body over 64 MiB whose type
+    // contains "json" before this route runs — see the todo below.
+    const headers = { authorization: `Bearer ${server.key}`, 'content-type': 'application/octet-stream', 'content-length': String(LINES * LINE_BYTES), 'x-batchrouter-filename': 'big.jsonl' }
     const res = await measure(() => fetch(`${server.url}/v1/files`, { method: 'POST', headers, body, duplex: 'half' } as RequestInit))
     console.log(`150 MiB raw upload: ${res.summary}`)
     expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ bytes: LINES * LINE_BYTES, line_count: LINES, sha256: hasher.digest('hex') })
+    expect(res.body).toMatchObject({ bytes: LINES * LINE_BYTES, line_count: LINES, sha256: hasher.digest('hex'), content_type: 'application/jsonl', purpose: 'model_input' })
     expect(res.growth).toBeLessThanOrEqual(MAX_GROWTH_BYTES)
   })
+
+  it.todo('accepts a raw body over 64 MiB with Content-Type application/jsonl (needs http/server.ts to exempt POST /v1/files from its JSON body cap)')
 })

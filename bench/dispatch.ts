@@ -1,0 +1,120 @@
+/**
+ * Dispatch throughput against its bare limit, in one run.
+ *
+ * Processes: a standalone simulator (`bun src/main.ts sim`, latency 0) and the router as a child
+ * process (`bun src/main.ts serve` with a config file: tickMs 10, `openai` → the simulator), so
+ * the router's HTTP, SQLite and outbound fetches run in their own process as in production.
+ *
+ * 1. bare: this process sends N chat requests straight to the simulator's /v1/chat/completions
+ *    with the offering's concurrency (32 workers, each awaiting its response and parsing it).
+ * 2. router: N small chat items uploaded as a JSONL file (POST /v1/files raw body), a batch
+ *    created from it (POST /v1/batches), timed from the create request to status `completed`.
+ *
+ * Prints both in items/s and their ratio (target ≥ 50 %).
+ *
+ *   bun bench/dispatch.ts [items=20000] [concurrency=32]
+ */
+import { openaiToSim, registerOrg, removeDir, startServerProcess, startSimProcess, tempDir, waitFor } from '../test/helpers/process'
+
+const N = Number(process.argv[2] ?? 20_000)
+const CONCURRENCY = Number(process.argv[3] ?? 32)
+const MODEL = 'gpt-4o-mini'
+
+const body = (i: number) => ({ model: MODEL, messages: [{ role: 'user', content: `Reply with one word about item ${i}.` }], max_tokens: 8 })
+
+async function bareFanOut(simUrl: string, n: number, concurrency: number): Promise<number> {
+  let next = 0
+  const worker = async () => {
+    for (let i = next++; i < n; i = next++) {
+      const res = await fetch(`${simUrl}/v1/chat/completions`, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-batchrouter-item-id': `bare-${i}` },
+        body: JSON.stringify(body(i)),
+      })
+      const parsed = JSON.parse(await res.text()) as { choices?: unknown[] }
+      if (res.status !== 200 || !parsed.choices) throw new Error(`bare request ${i}: HTTP ${res.status}`)
+    }
+  }
+  const t0 = performance.now()
+  await Promise.all(Array.from({ length: concurrency }, worker))
+  return (performance.now() - t0) / 1000
+}
+
+const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d })
+
+const root = tempDir('br-bench-dispatch-')
+const sim = await startSimProcess()
+let server: Awaited<ReturnType<typeof startServerProcess>> | undefined
+try {
+  await sim.scenario({ global: { latency_ms: 0 } })
+  server = await startServerProcess({
+    dataDir: `${root}/data`,
+    configPath: `${root}/config.json`,
+    // BENCH_PROFILE=DIR writes the router's CPU profile (markdown) to DIR when it stops.
+    bunArgs: process.env.BENCH_PROFILE ? ['--cpu-prof-md', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [],
+    config: { tickMs: 10, startingCredit: '1000.00', logLevel: 'warn', catalog: openaiToSim(sim.url) },
+  })
+  const client = await registerOrg(server.url)
+
+  // Warm both paths a little (connections, JIT) before measuring.
+  await bareFanOut(sim.url, 2000, CONCURRENCY)
+
+  // 1. bare fan-out
+  await sim.reset()
+  const bareS = await bareFanOut(sim.url, N, CONCURRENCY)
+  const bareStats = await sim.stats()
+  const bareRate = N / bareS
+
+  // 2. the router: upload, create, wait for completed
+  await sim.reset()
+  const jsonl = Array.from({ length: N }, (_, i) => JSON.stringify({ custom_id: `req-${i}`, method: 'POST', url: '/v1/chat/completions', body: body(i) })).join('\n') + '\n'
+  const bytes = Buffer.from(jsonl)
+  const up = await fetch(`${server.url}/v1/files`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${client.key}`, 'content-type': 'application/jsonl', 'content-length': String(bytes.length), 'x-batchrouter-purpose': 'batch', 'x-batchrouter-filename': 'dispatch-bench.jsonl' },
+    body: bytes,
+  })
+  if (up.status !== 200) throw new Error(`upload: ${up.status} ${await up.text()}`)
+  const fileId = ((await up.json()) as { id: string }).id
+
+  const t0 = performance.now()
+  const created = await client.post('/v1/batches', { input_file_id: fileId, endpoint: '/v1/chat/completions', completion_window: '24h' })
+  if (created.status !== 202) throw new Error(`create: ${created.status} ${JSON.stringify(created.body)}`)
+  const createS = (performance.now() - t0) / 1000
+  const batchId = created.body.id as string
+  let processingAt = 0
+  let lastCompletedAt = 0
+  let lastCompleted = -1
+  await waitFor(
+    'the batch to complete',
+    async () => {
+      const b = await client.get(`/v1/batches/${batchId}`)
+      const status = b.body.batch.status as string
+      if (['failed', 'cancelled', 'expired'].includes(status)) throw new Error(`batch ended ${status}`)
+      if (!processingAt && b.body.batch.counts.running + b.body.batch.counts.completed > 0) processingAt = performance.now()
+      if (b.body.batch.counts.completed !== lastCompleted) {
+        lastCompleted = b.body.batch.counts.completed
+        lastCompletedAt = performance.now()
+      }
+      return status === 'completed'
+    },
+    { timeoutMs: 600_000, everyMs: 20 },
+  )
+  const totalS = (performance.now() - t0) / 1000
+  const routerStats = await sim.stats()
+  const routerRate = N / totalS
+  const dispatchS = (lastCompletedAt - processingAt) / 1000
+  const duplicates = Object.values(routerStats.by_custom_id).filter((n) => n > 1).length
+  const b = await client.get(`/v1/batches/${batchId}`)
+  const counts = b.body.batch.counts as { completed: number; failed: number }
+
+  console.log(`command: bun bench/dispatch.ts ${N} ${CONCURRENCY}  (router = child process \`bun src/main.ts serve\`, tickMs 10; simulator = child process \`bun src/main.ts sim\`, latency 0)`)
+  console.log(`items: ${fmt(N)}, concurrency ${CONCURRENCY}`)
+  console.log(`bare fetch fan-out:  ${fmt(bareS, 2)} s  ${fmt(bareRate)} req/s  (sim max in flight ${bareStats.max_in_flight})`)
+  console.log(`router create→done:  ${fmt(totalS, 2)} s  ${fmt(routerRate)} items/s  (create 202 in ${fmt(createS, 2)} s; first item running→last completed ${fmt(dispatchS, 2)} s = ${fmt(N / dispatchS)} items/s; sim max in flight ${routerStats.max_in_flight}; ${counts.completed} completed, ${counts.failed} failed, ${duplicates} sent twice)`)
+  console.log(`ratio router/bare:   ${fmt((routerRate / bareRate) * 100, 1)} %  (target ≥ 50 %)`)
+} finally {
+  await server?.stop('SIGTERM')
+  await sim.stop('SIGTERM')
+  removeDir(root)
+}
