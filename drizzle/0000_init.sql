@@ -167,6 +167,7 @@ CREATE TABLE `items` (
 	`est_input_tokens` integer NOT NULL,
 	`est_output_tokens` integer NOT NULL,
 	`needs_tools` integer DEFAULT false NOT NULL,
+	`untranslatable` text,
 	`status` text NOT NULL,
 	`lane_id` text,
 	`provider` text,
@@ -182,12 +183,15 @@ CREATE TABLE `items` (
 	`cached_tokens` integer,
 	`cost_micros` integer,
 	`completed_at` integer,
+	`provider_job_id` text,
+	`provider_custom_id` text,
 	FOREIGN KEY (`batch_id`) REFERENCES `batches`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `items_batch_seq_idx` ON `items` (`batch_id`,`seq`);--> statement-breakpoint
 CREATE INDEX `items_batch_status_idx` ON `items` (`batch_id`,`status`);--> statement-breakpoint
 CREATE INDEX `items_dispatch_idx` ON `items` (`offering_id`,`status`,`next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `items_provider_job_idx` ON `items` (`provider_job_id`,`status`);--> statement-breakpoint
 CREATE TABLE `lanes` (
 	`id` text PRIMARY KEY NOT NULL,
 	`batch_id` text NOT NULL,
@@ -206,6 +210,34 @@ CREATE TABLE `lanes` (
 );
 --> statement-breakpoint
 CREATE INDEX `lanes_batch_idx` ON `lanes` (`batch_id`);--> statement-breakpoint
+CREATE TABLE `provider_jobs` (
+	`id` text PRIMARY KEY NOT NULL,
+	`batch_id` text NOT NULL,
+	`lane_id` text NOT NULL,
+	`provider` text NOT NULL,
+	`offering_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`status` text NOT NULL,
+	`cause` text,
+	`remote_id` text,
+	`item_count` integer NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`created_at` integer NOT NULL,
+	`submitted_at` integer,
+	`last_polled_at` integer,
+	`progress_at` integer,
+	`progress_count` integer DEFAULT 0 NOT NULL,
+	`cancel_requested_at` integer,
+	`ended_at` integer,
+	`next_poll_at` integer NOT NULL,
+	`lease_until` integer,
+	`error` text,
+	FOREIGN KEY (`batch_id`) REFERENCES `batches`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `provider_jobs_due_idx` ON `provider_jobs` (`status`,`next_poll_at`);--> statement-breakpoint
+CREATE INDEX `provider_jobs_provider_idx` ON `provider_jobs` (`provider`,`ended_at`);--> statement-breakpoint
+CREATE INDEX `provider_jobs_batch_idx` ON `provider_jobs` (`batch_id`);--> statement-breakpoint
 CREATE TABLE `routing_decisions` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`batch_id` text NOT NULL,
@@ -217,4 +249,51 @@ CREATE TABLE `routing_decisions` (
 	FOREIGN KEY (`batch_id`) REFERENCES `batches`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `routing_decisions_batch_idx` ON `routing_decisions` (`batch_id`);
+CREATE INDEX `routing_decisions_batch_idx` ON `routing_decisions` (`batch_id`);--> statement-breakpoint
+CREATE TABLE `webhook_deliveries` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`event_id` text NOT NULL,
+	`batch_id` text NOT NULL,
+	`attempt` integer NOT NULL,
+	`at` integer NOT NULL,
+	`status_code` integer,
+	`latency_ms` integer NOT NULL,
+	`error` text,
+	FOREIGN KEY (`event_id`) REFERENCES `webhook_events`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE UNIQUE INDEX `webhook_deliveries_event_attempt_idx` ON `webhook_deliveries` (`event_id`,`attempt`);--> statement-breakpoint
+CREATE INDEX `webhook_deliveries_batch_idx` ON `webhook_deliveries` (`batch_id`);--> statement-breakpoint
+CREATE TABLE `webhook_events` (
+	`id` text PRIMARY KEY NOT NULL,
+	`batch_id` text NOT NULL,
+	`org_id` text NOT NULL,
+	`type` text NOT NULL,
+	`body` text NOT NULL,
+	`url` text NOT NULL,
+	`secret` text NOT NULL,
+	`state` text NOT NULL,
+	`attempts` integer DEFAULT 0 NOT NULL,
+	`next_attempt_at` integer NOT NULL,
+	`lease_until` integer,
+	`created_at` integer NOT NULL,
+	`delivered_at` integer,
+	FOREIGN KEY (`batch_id`) REFERENCES `batches`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `webhook_events_due_idx` ON `webhook_events` (`state`,`next_attempt_at`);--> statement-breakpoint
+CREATE INDEX `webhook_events_batch_idx` ON `webhook_events` (`batch_id`,`type`,`created_at`);--> statement-breakpoint
+CREATE TABLE `lane_outcomes` (
+	`lane_id` text PRIMARY KEY NOT NULL,
+	`offering_id` text NOT NULL,
+	`batch_id` text NOT NULL,
+	`status` text NOT NULL,
+	`started_at` integer NOT NULL,
+	`finished_at` integer NOT NULL,
+	`turnaround_ms` integer,
+	`completed` integer DEFAULT 0 NOT NULL,
+	`failed` integer DEFAULT 0 NOT NULL,
+	`expired` integer DEFAULT 0 NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `lane_outcomes_offering_idx` ON `lane_outcomes` (`offering_id`,`finished_at`);

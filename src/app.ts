@@ -10,6 +10,7 @@ import { openDb } from './db/client'
 import { migrateDb } from './db/migrate'
 import { systemClock, type Clock } from './lib/clock'
 import { createLog, type Log } from './lib/log'
+import { systemTransport, type SafeFetchTransport } from './lib/safe-fetch'
 import { prepareDataDir } from './storage'
 import { loadSigningKey } from './signing-key'
 import { buildCatalog, wireCatalogToSimulator } from './features/catalog/build'
@@ -20,8 +21,11 @@ import { Scheduler } from './jobs/scheduler'
 import { createJobs } from './jobs/registry'
 import { createDispatcher, type Dispatcher } from './jobs/dispatch-items'
 import { rescueLeases } from './jobs/rescue-leases'
+import { createProviderJobRunner, withProviderJobs } from './jobs/provider-jobs'
+import { releaseProviderJobLeases } from './jobs/provider-job-store'
 import { createAdapters } from './providers/registry'
 import { sweepCreatingBatches } from './features/batches/discard'
+import { releaseWebhookLeases } from './features/webhooks/index'
 import { acquireInstanceLock } from './instance-lock'
 import { mountRoutes } from './http/routes'
 import { SIM_UPSTREAM_PREFIX } from './sim/mount'
@@ -31,6 +35,8 @@ export interface AppOptions {
   log?: Log
   /** Start the scheduler (default true); tests that drive jobs by hand pass false. */
   scheduler?: boolean
+  /** Resolver + fetch for webhook delivery; tests pass a stub resolver. Default: the system's. */
+  webhookTransport?: SafeFetchTransport
 }
 
 export interface RunningApp {
@@ -58,6 +64,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   let catalog: Catalog = buildCatalog(config.catalog)
   let scheduler: Scheduler | undefined
   let dispatcher: Dispatcher | undefined
+  let listenUrl: string | undefined
   const deps: Deps = {
     config,
     db,
@@ -68,13 +75,21 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     signingKey: loadSigningKey(paths.dataDir, config.signingSecret),
     nudge: (job) => scheduler?.trigger(job),
     stopBatchWork: (batchId) => dispatcher?.abortBatch(batchId),
+    webhookTransport: opts.webhookTransport ?? systemTransport,
+    baseUrl: () => listenUrl,
   }
   let draining = false
-  dispatcher = createDispatcher(deps, createAdapters())
+  // While the scheduler runs, writing outcomes claims the next items in the same commit.
+  const adapters = createAdapters()
+  // Batch dialects (OpenAI Batch, Anthropic Message Batches) run as provider jobs beside the request dispatcher.
+  const providerJobs = createProviderJobRunner(deps, adapters)
+  dispatcher = withProviderJobs(createDispatcher(deps, adapters, { claimOnFlush: () => scheduler?.isRunning ?? false }), providerJobs)
   // This process owns the data dir (instance lock), so every lease left behind was lost in a crash.
   sweepCreatingBatches(deps)
   rescueLeases(deps, deps.clock.now(), Number.MAX_SAFE_INTEGER)
-  const jobs = createJobs(dispatcher)
+  releaseProviderJobLeases(deps, deps.clock.now())
+  releaseWebhookLeases(deps)
+  const jobs = createJobs(dispatcher, [providerJobs.collectJob])
   scheduler = new Scheduler(deps, jobs)
   const app = mountRoutes(createHttpBase(deps), deps)
     .use(healthRoutes(deps, { draining: () => draining, schedulerRunning: () => scheduler!.isRunning }))
@@ -89,6 +104,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   } as Parameters<typeof app.listen>[0])
   const port = server.server!.port!
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
+  listenUrl = url
   if (config.demo) catalog = wireCatalogToSimulator(catalog, `${url}${SIM_UPSTREAM_PREFIX}/v1`)
   if (opts.scheduler !== false) scheduler.start(config.tickMs)
   return {

@@ -7,6 +7,7 @@ import { Type as T, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { readFileSync } from 'node:fs'
 import { CatalogOverrides } from './features/catalog/models'
+import { assertAllowHostEntry } from './lib/safe-fetch'
 
 const Bytes = (def: number, description: string) => T.Integer({ minimum: 1, default: def, description })
 
@@ -48,6 +49,13 @@ export const ConfigSchema = T.Object({
     { default: {} },
   ),
   catalog: T.Optional(CatalogOverrides),
+  webhooks: T.Object(
+    {
+      allowHosts: T.Array(T.String({ minLength: 1 }), { default: [], description: 'Host names, IPs or CIDRs webhooks may reach even when private (private deployments, tests).' }),
+      allowHttp: T.Boolean({ default: false, description: 'Permit plain http:// webhooks to the hosts in allowHosts.' }),
+    },
+    { default: {} },
+  ),
 })
 
 export type Config = Static<typeof ConfigSchema>
@@ -68,7 +76,10 @@ export interface ConfigFlags {
   demo?: boolean
 }
 
-const ENV_KEYS: Array<[string, string, 'string' | 'int' | 'bool']> = [
+type EnvKind = 'string' | 'int' | 'bool' | 'list'
+
+/** Env name → config key (a dotted path for nested sections) → how the text is read. */
+const ENV_KEYS: Array<[string, string, EnvKind]> = [
   ['BATCHROUTER_HOST', 'host', 'string'],
   ['BATCHROUTER_PORT', 'port', 'int'],
   ['BATCHROUTER_DATA_DIR', 'dataDir', 'string'],
@@ -79,6 +90,8 @@ const ENV_KEYS: Array<[string, string, 'string' | 'int' | 'bool']> = [
   ['BATCHROUTER_SIGNING_SECRET', 'signingSecret', 'string'],
   ['BATCHROUTER_REGISTRATION', 'registration', 'string'],
   ['BATCHROUTER_STARTING_CREDIT', 'startingCredit', 'string'],
+  ['BATCHROUTER_WEBHOOK_ALLOW_HOSTS', 'webhooks.allowHosts', 'list'],
+  ['BATCHROUTER_WEBHOOK_ALLOW_HTTP', 'webhooks.allowHttp', 'bool'],
 ]
 
 /** Builds the validated, frozen config from flags, env and the optional config file. */
@@ -88,7 +101,7 @@ export function loadConfig(flags: ConfigFlags = {}, env: Record<string, string |
   if (file) Object.assign(raw, readConfigFile(file))
   for (const [name, key, kind] of ENV_KEYS) {
     const value = env[name]
-    if (value !== undefined && value !== '') raw[key] = coerce(name, value, kind)
+    if (value !== undefined && value !== '') setPath(raw, key, coerce(name, value, kind))
   }
   if (flags.host !== undefined) raw.host = flags.host
   if (flags.port !== undefined) raw.port = coerce('--port', flags.port, 'int')
@@ -105,7 +118,15 @@ export function validateConfig(raw: Record<string, unknown>): Config {
   if (unknownKey) throw new ConfigError(unknownKey, 'unknown setting')
   const first = Value.Errors(ConfigSchema, withDefaults).First()
   if (first) throw new ConfigError(first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)', first.message)
-  return deepFreeze(withDefaults as Config)
+  const config = withDefaults as Config
+  for (const entry of config.webhooks.allowHosts) {
+    try {
+      assertAllowHostEntry(entry)
+    } catch (err) {
+      throw new ConfigError('webhooks.allowHosts', (err as Error).message)
+    }
+  }
+  return deepFreeze(config)
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
@@ -124,8 +145,22 @@ function readConfigFile(path: string): Record<string, unknown> {
   }
 }
 
-function coerce(name: string, value: string, kind: 'string' | 'int' | 'bool'): unknown {
+/** Sets `a.b` in `raw`, creating (or copying) the nested object so a config-file section is kept. */
+function setPath(raw: Record<string, unknown>, key: string, value: unknown): void {
+  const [head, ...rest] = key.split('.') as [string, ...string[]]
+  if (rest.length === 0) {
+    raw[head] = value
+    return
+  }
+  const inner = raw[head]
+  const section = inner && typeof inner === 'object' && !Array.isArray(inner) ? { ...(inner as Record<string, unknown>) } : {}
+  setPath(section, rest.join('.'), value)
+  raw[head] = section
+}
+
+function coerce(name: string, value: string, kind: EnvKind): unknown {
   if (kind === 'string') return value
+  if (kind === 'list') return value.split(',').map((v) => v.trim()).filter((v) => v !== '')
   if (kind === 'bool') {
     if (['1', 'true', 'yes'].includes(value)) return true
     if (['0', 'false', 'no'].includes(value)) return false

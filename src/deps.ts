@@ -6,6 +6,7 @@ import type { Config } from './config'
 import type { Db } from './db/client'
 import type { Clock } from './lib/clock'
 import type { Log } from './lib/log'
+import type { SafeFetchTransport } from './lib/safe-fetch'
 import type { Catalog } from './features/catalog/models'
 
 export interface Paths {
@@ -30,4 +31,8 @@ export interface Deps {
   nudge: (job: string) => void
   /** Aborts in-flight provider calls of a batch being cancelled or expired. No-op outside `serve`. */
   stopBatchWork: (batchId: string) => void
+  /** Resolver + fetch for webhook delivery (lib/safe-fetch); tests stub DNS here. Default: the system's. */
+  webhookTransport?: SafeFetchTransport
+  /** The listen address once known (`http://host:port`), for links in webhook bodies when `publicUrl` is unset. */
+  baseUrl?: () => string | undefined
 }

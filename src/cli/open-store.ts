@@ -5,6 +5,7 @@ import { openDb } from '../db/client'
 import { migrateDb } from '../db/migrate'
 import { systemClock } from '../lib/clock'
 import { createLog } from '../lib/log'
+import { systemTransport } from '../lib/safe-fetch'
 import { prepareDataDir } from '../storage'
 import { loadSigningKey } from '../signing-key'
 import { buildCatalog } from '../features/catalog/build'
@@ -15,5 +16,5 @@ export function openStore(config: Config, opts: { migrate?: boolean } = {}): Dep
   const db = openDb(paths.db)
   if (opts.migrate !== false) migrateDb(db)
   const catalog = buildCatalog(config.catalog)
-  return { config, db, clock: systemClock, log: createLog('warn'), paths, catalog: () => catalog, signingKey: loadSigningKey(paths.dataDir, config.signingSecret), nudge: () => {}, stopBatchWork: () => {} }
+  return { config, db, clock: systemClock, log: createLog('warn'), paths, catalog: () => catalog, signingKey: loadSigningKey(paths.dataDir, config.signingSecret), nudge: () => {}, stopBatchWork: () => {}, webhookTransport: systemTransport }
 }

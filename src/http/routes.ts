@@ -8,7 +8,9 @@ import { filesRoutes } from '../features/files/routes'
 import { catalogRoutes } from '../features/catalog/routes'
 import { quotesRoutes } from '../features/quotes/routes'
 import { batchesRoutes } from '../features/batches/routes'
-import { simulatorRoutes } from '../sim/mount'
+import { webhooksRoutes } from '../features/webhooks/routes'
+import { SIM_UPSTREAM_PREFIX, simulatorRoutes } from '../sim/mount'
+import { createSimulator } from '../sim/simulator'
 
 export function mountRoutes<A extends Elysia<any, any, any, any, any, any, any>>(base: A, deps: Deps) {
   const app = base
@@ -17,7 +19,9 @@ export function mountRoutes<A extends Elysia<any, any, any, any, any, any, any>>
     .use(filesRoutes(deps))
     .use(quotesRoutes(deps))
     .use(batchesRoutes(deps))
+    .use(webhooksRoutes(deps))
     .use(catalogRoutes(deps))
     .use(adminRoutes(deps))
-  return deps.config.demo ? app.use(simulatorRoutes()) : app
+  // The mounted simulator runs on the app's clock, so tests that advance a fake clock advance its batches too.
+  return deps.config.demo ? app.use(simulatorRoutes(createSimulator({ upstreamPrefix: SIM_UPSTREAM_PREFIX, now: () => deps.clock.now() }))) : app
 }

@@ -62,6 +62,7 @@ function toAppError(code: unknown, error: unknown, method: string, path: string,
 
 interface ValidationLike {
   type?: string
+  value?: unknown
   all?: { path?: string; message?: string; summary?: string }[]
   message?: string
 }
@@ -71,7 +72,8 @@ function validationError(error: unknown): AppError {
   const issues = (v.all ?? []).map((e) => ({ param: jsonPointerToParam(e.path ?? ''), message: e.summary ?? e.message ?? 'invalid value' }))
   const first = issues[0]
   const where = v.type === 'query' ? 'query parameter' : v.type === 'headers' ? 'header' : v.type === 'params' ? 'path parameter' : 'field'
-  const message = first ? `Invalid ${where} '${first.param || '(body)'}': ${first.message}.` : 'The request is invalid.'
+  // Coerced parameters (e.g. a numeric query value out of range) are reported by Elysia without their name.
+  const message = !first ? 'The request is invalid.' : first.param ? `Invalid ${where} '${first.param}': ${first.message}.` : v.type === 'property' ? `Invalid parameter value ${JSON.stringify(v.value)}: ${first.message}.` : `Invalid request body: ${first.message}.`
   return new AppError('validation_failed', { message, param: first?.param || null, details: { errors: issues.slice(0, 20) } })
 }
 

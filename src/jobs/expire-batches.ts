@@ -13,10 +13,13 @@ const CLAIM = 20
 export const expireBatchesJob: Job = {
   name: 'expire-batches',
   run(deps, now) {
+    const dueNow = () => deps.db.select({ id: batchesTable.id }).from(batchesTable)
+      .where(and(inArray(batchesTable.status, ['pending', 'queued', 'routing', 'dispatched', 'processing']), lte(batchesTable.slaDeadline, now), isNull(batchesTable.endIntent)))
+      .limit(CLAIM).all()
+    // Read first: a tick with nothing due takes no write lock (this runs every tick).
+    if (dueNow().length === 0) return false
     const expired = writeTx(deps.db, () => {
-      const due = deps.db.select({ id: batchesTable.id }).from(batchesTable)
-        .where(and(inArray(batchesTable.status, ['pending', 'queued', 'routing', 'dispatched', 'processing']), lte(batchesTable.slaDeadline, now), isNull(batchesTable.endIntent)))
-        .limit(CLAIM).all()
+      const due = dueNow()
       for (const b of due) stopBatchInTx(deps, b.id, 'expired', now)
       return due
     })

@@ -1,16 +1,18 @@
 /**
- * route-batches: claims pending/queued batches, runs the routing planner with live capacity at
- * the batch's locked rates, writes lanes and the routing receipt, and queues the items. A batch
- * with a group no lane can take waits (status queued) and is retried; it never goes to a lane
- * that breaks its policy.
+ * route-batches: folds finished lanes into the observed statistics, then claims pending/queued
+ * batches, runs the routing planner with live capacity at the batch's locked rates, writes lanes
+ * and the routing receipt, and queues the items. A batch with a group no lane can take right now
+ * waits (status queued, retried every 30 s, a receipt entry each time the reasons change) until a
+ * lane frees up or expire-batches ends it at its deadline; it never goes to a lane that breaks its
+ * policy.
  */
-import { and, asc, eq, inArray, isNull, lte, sql } from 'drizzle-orm'
+import { and, asc, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm'
 import type { Deps } from '../deps'
 import { writeTx } from '../db/tx'
 import { newId } from '../lib/ids'
 import { batchesTable, itemsTable, lanesTable, routingDecisionsTable, type BatchRow } from '../features/batches/index'
 import { feeSchedule, presentQuoteLanes } from '../features/quotes/index'
-import { liveOfferingStates, modelLookup, planRouting, type GroupPlan, type LockedRates, type RoutingPolicy } from '../features/routing/index'
+import { groupDemandRows, harvestLaneOutcomesInTx, itemsPhrase, liveOfferingStates, modelLookup, planRouting, privacyRejection, type GroupPlan, type LockedRates, type OfferingState, type RoutingPolicy } from '../features/routing/index'
 import type { Job } from './scheduler'
 
 const CLAIM = 10
@@ -20,6 +22,7 @@ const WAIT_RETRY_MS = 30_000
 export const routeBatchesJob: Job = {
   name: 'route-batches',
   run(deps, now) {
+    writeTx(deps.db, () => harvestLaneOutcomesInTx(deps, now))
     const claimed = claimBatches(deps, now)
     for (const batch of claimed) routeBatch(deps, batch, now)
     if (claimed.length > 0) deps.nudge('dispatch-items')
@@ -38,55 +41,99 @@ function claimBatches(deps: Deps, now: number): BatchRow[] {
   })
 }
 
-/** Demand per model × operation, aggregated in SQL from the batch's pending items. */
-function pendingDemands(deps: Deps, batchId: string) {
+/** Demand per model × operation, aggregated in SQL from the batch's pending items, merged per the policy's models list. */
+function pendingDemands(deps: Deps, batchId: string, policy: RoutingPolicy) {
   const rows = deps.db
-    .select({ model: itemsTable.model, operation: itemsTable.operation, n: sql<number>`count(*)`, input: sql<number>`sum(${itemsTable.estInputTokens})`, output: sql<number>`sum(${itemsTable.estOutputTokens})`, maxItem: sql<number>`max(${itemsTable.estInputTokens} + ${itemsTable.estOutputTokens})`, tools: sql<number>`max(${itemsTable.needsTools})` })
+    .select({ model: itemsTable.model, operation: itemsTable.operation, n: sql<number>`count(*)`, input: sql<number>`sum(${itemsTable.estInputTokens})`, output: sql<number>`sum(${itemsTable.estOutputTokens})`, maxItem: sql<number>`max(${itemsTable.estInputTokens} + ${itemsTable.estOutputTokens})`, tools: sql<number>`max(${itemsTable.needsTools})`, untranslatable: sql<string | null>`max(${itemsTable.untranslatable})` })
     .from(itemsTable).where(and(eq(itemsTable.batchId, batchId), eq(itemsTable.status, 'pending')))
     .groupBy(itemsTable.model, itemsTable.operation).all()
   const lookup = modelLookup(deps.catalog())
-  return rows.flatMap((r) => {
-    const model = lookup(r.model)
-    return model ? [{ model, operation: r.operation as 'responses', itemCount: Number(r.n), inputTokens: Number(r.input), outputTokens: Number(r.output), maxItemTokens: Number(r.maxItem), needsTools: Number(r.tools) > 0 }] : []
-  })
+  const known = rows.filter((r) => lookup(r.model) !== undefined)
+  return groupDemandRows(known.map((r) => ({ model: r.model, operation: r.operation, itemCount: Number(r.n), inputTokens: Number(r.input), outputTokens: Number(r.output), maxItemTokens: Number(r.maxItem), needsTools: Number(r.tools) > 0, untranslatable: r.untranslatable })), lookup, policy.models)
 }
 
 function routeBatch(deps: Deps, batch: BatchRow, now: number): void {
-  const policy = batch.policy as RoutingPolicy
+  const policy = { ...(batch.policy as RoutingPolicy), slaSeconds: Math.max(0, Math.floor((batch.slaDeadline - now) / 1000)) }
   const states = liveOfferingStates(deps, batch.lockedRates as LockedRates)
-  const plan = planRouting(pendingDemands(deps, batch.id), states, { ...policy, slaSeconds: Math.max(0, Math.floor((batch.slaDeadline - now) / 1000)) }, feeSchedule(deps))
+  const plan = planRouting(pendingDemands(deps, batch.id, policy), states, policy, feeSchedule(deps))
   const waiting = plan.groups.filter((g) => !g.routable)
   writeTx(deps.db, () => {
     if (waiting.length > 0) {
-      recordDecision(deps, batch.id, 'waiting', waiting, now)
-      deps.db.update(batchesTable).set({ status: 'queued', leaseUntil: null, nextAttemptAt: now + WAIT_RETRY_MS, updatedAt: now, lastError: `No eligible lane with room for ${waiting.map((g) => g.key).join(', ')}; retrying until the SLA deadline.` })
+      recordWaiting(deps, batch.id, waiting, now)
+      deps.db.update(batchesTable).set({ status: 'queued', leaseUntil: null, nextAttemptAt: now + WAIT_RETRY_MS, updatedAt: now, lastError: `Waiting for an eligible lane with room for ${waiting.map((g) => `${g.demand.itemCount} ${g.key.replace('|', ' ')}`).join(', ')} items; retrying until the SLA deadline.` })
         .where(and(eq(batchesTable.id, batch.id), eq(batchesTable.status, 'routing'))).run()
       return
     }
-    for (const group of plan.groups) assignGroup(deps, batch.id, group, now)
-    recordDecision(deps, batch.id, 'initial', plan.groups, now)
+    for (const group of plan.groups) {
+      const laneIds = assignGroup(deps, batch, group, states, now)
+      recordDecision(deps, batch.id, 'initial', group, now, laneIds)
+    }
     deps.db.update(batchesTable).set({ status: 'dispatched', leaseUntil: null, inProgressAt: batch.inProgressAt ?? now, updatedAt: now, lastError: null })
       .where(and(eq(batchesTable.id, batch.id), eq(batchesTable.status, 'routing'))).run()
   })
 }
 
-/** Creates one lane per selected candidate and queues its share of the group's items in input order. */
-function assignGroup(deps: Deps, batchId: string, group: GroupPlan, now: number): void {
+/**
+ * Creates one lane per selected candidate and queues its share of the group's items in input
+ * order (items moved to another listed model take that model). Re-checks the privacy filter
+ * first: a lane that breaks the tier is a bug, and the batch must stay unrouted rather than leak.
+ */
+function assignGroup(deps: Deps, batch: BatchRow, group: GroupPlan, states: OfferingState[], now: number): Map<string, string> {
+  const laneIds = new Map<string, string>()
+  const itemModels = group.demand.itemModels ?? [group.demand.model.slug]
   for (const c of group.selection.candidates.filter((x) => x.selected)) {
+    const offering = states.find((s) => s.offering.offering_id === c.offeringId)?.offering
+    const leak = offering ? privacyRejection(offering, (batch.policy as RoutingPolicy).privacyTier) : { reason: 'unknown offering' }
+    if (leak) throw new Error(`route-batches: refusing ${c.offeringId} for batch ${batch.id}: ${leak.reason}`)
     const laneId = newId('lane')
-    deps.db.insert(lanesTable).values({ id: laneId, batchId, model: c.model, operation: c.operation, provider: c.provider, offeringId: c.offeringId, status: 'dispatched', itemCount: c.itemCount, inputRate: c.rates.input, outputRate: c.rates.output, quotedMicros: c.price.total, fallbacks: c.fallbackOrder, createdAt: now }).run()
+    laneIds.set(c.offeringId, laneId)
+    deps.db.insert(lanesTable).values({ id: laneId, batchId: batch.id, model: c.model, operation: c.operation, provider: c.provider, offeringId: c.offeringId, status: 'dispatched', itemCount: c.itemCount, inputRate: c.rates.input, outputRate: c.rates.output, quotedMicros: c.price.total, fallbacks: c.fallbackOrder, createdAt: now }).run()
     const ids = deps.db.select({ id: itemsTable.id }).from(itemsTable)
-      .where(and(eq(itemsTable.batchId, batchId), eq(itemsTable.model, c.model), eq(itemsTable.operation, c.operation), eq(itemsTable.status, 'pending')))
+      .where(and(eq(itemsTable.batchId, batch.id), inArray(itemsTable.model, itemModels), eq(itemsTable.operation, c.operation), eq(itemsTable.status, 'pending')))
       .orderBy(asc(itemsTable.seq)).limit(c.itemCount).all().map((r) => r.id)
     for (let i = 0; i < ids.length; i += 500) {
-      deps.db.update(itemsTable).set({ laneId, offeringId: c.offeringId, provider: c.provider, status: 'queued', nextAttemptAt: now }).where(inArray(itemsTable.id, ids.slice(i, i + 500))).run()
+      deps.db.update(itemsTable).set({ laneId, offeringId: c.offeringId, provider: c.provider, model: c.model, status: 'queued', nextAttemptAt: now }).where(inArray(itemsTable.id, ids.slice(i, i + 500))).run()
     }
+  }
+  return laneIds
+}
+
+/** A receipt entry for each waiting group whose candidates' verdicts changed since its last one. */
+function recordWaiting(deps: Deps, batchId: string, groups: GroupPlan[], now: number): void {
+  const previous = deps.db.select({ model: routingDecisionsTable.model, operation: routingDecisionsTable.operation, detail: routingDecisionsTable.detail })
+    .from(routingDecisionsTable).where(and(eq(routingDecisionsTable.batchId, batchId), eq(routingDecisionsTable.kind, 'waiting'))).orderBy(desc(routingDecisionsTable.id)).all()
+  for (const g of groups) {
+    const last = previous.find((p) => p.model === g.demand.model.slug && p.operation === g.demand.operation)
+    if (last && (last.detail as { signature?: string }).signature === signatureOf(g)) continue
+    recordDecision(deps, batchId, 'waiting', g, now)
   }
 }
 
-function recordDecision(deps: Deps, batchId: string, kind: string, groups: GroupPlan[], now: number): void {
-  for (const g of groups) {
-    const lanes = presentQuoteLanes({ groups: [g], total: { providerSubtotal: 0, fee: 0, discount: 0, total: 0 } })
-    deps.db.insert(routingDecisionsTable).values({ batchId, kind, model: g.demand.model.slug, operation: g.demand.operation, detail: { item_count: g.demand.itemCount, routable: g.routable, candidates: lanes.map(({ lane_id: _drop, ...rest }) => rest) }, createdAt: now }).run()
+/** What a waiting entry shows: which lane is refused for what (reasons change wording, not codes). */
+function signatureOf(g: GroupPlan): string {
+  return JSON.stringify([g.demand.itemCount, g.selection.unallocated, g.selection.candidates.map((c) => [c.offeringId, c.rejectionCode, c.itemCount])])
+}
+
+function recordDecision(deps: Deps, batchId: string, kind: 'initial' | 'waiting', g: GroupPlan, now: number, laneIds?: Map<string, string>): void {
+  const lanes = presentQuoteLanes({ groups: [g], total: { providerSubtotal: 0, fee: 0, discount: 0, total: 0 } })
+  const candidates = lanes.map(({ lane_id: _draft, ...rest }) => ({ ...rest, lane_id: laneIds?.get(rest.offering_id) ?? null }))
+  const detail = {
+    item_count: g.demand.itemCount,
+    ...(g.demand.alternatives && g.demand.alternatives.length > 0 ? { models: g.demand.alternatives.map((m) => m.slug), item_models: g.demand.itemModels ?? [] } : {}),
+    routable: g.routable,
+    lane_mode: candidates.filter((c) => c.selected).length > 1 ? 'multi_lane' : 'single_lane',
+    split_reason: g.selection.splitReason,
+    ...(kind === 'waiting' ? { waiting_reason: waitingReason(g), signature: signatureOf(g) } : {}),
+    candidates,
   }
+  deps.db.insert(routingDecisionsTable).values({ batchId, kind, model: g.demand.model.slug, operation: g.demand.operation, detail, createdAt: now }).run()
+}
+
+function waitingReason(g: GroupPlan): string {
+  const what = itemsPhrase(g.demand.itemCount, g.demand.model.slug, g.demand.operation)
+  if (g.selection.candidates.some((c) => c.rejectionCode === null)) return g.selection.splitReason ?? `The eligible lanes lack room for the ${what}; waiting for capacity.`
+  const transient = g.selection.candidates.filter((c) => c.rejectionCode === 'provider_unavailable' || c.rejectionCode === 'capacity_full').map((c) => c.offeringId)
+  if (transient.length > 0) return `No lane may take the ${what} right now; waiting for ${transient.join(', ')} (${g.selection.candidates.find((c) => transient.includes(c.offeringId))!.rejectionCode}) until the SLA deadline. No other lane is used.`
+  const codes = [...new Set(g.selection.candidates.map((c) => c.rejectionCode))].join(', ') || 'no offering'
+  return `No lane may take the ${what} under this batch's policy now (${codes}); it waits until the SLA deadline and then expires. No other lane is used.`
 }

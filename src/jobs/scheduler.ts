@@ -40,8 +40,28 @@ export class Scheduler {
     return !this.stopped
   }
 
-  /** Runs `name` now unless it is already running, in which case it runs once more afterwards. */
+  /**
+   * Runs `name` soon (on the next turn of the event loop) unless it is already running, in which
+   * case it runs once more afterwards. Never inside the caller: a nudge from a request handler
+   * must not make that request wait for — or be blocked by — a job pass (routing a 50,000-item
+   * batch took ~0.6 s inside POST /v1/batches).
+   */
   trigger(name: string): void {
+    if (this.stopped) return
+    if (this.running.has(name)) {
+      this.again.add(name)
+      return
+    }
+    if (this.scheduled.has(name)) return
+    this.scheduled.add(name)
+    setImmediate(() => {
+      this.scheduled.delete(name)
+      this.runNow(name)
+    })
+  }
+  private scheduled = new Set<string>()
+
+  private runNow(name: string): void {
     if (this.stopped) return
     if (this.running.has(name)) {
       this.again.add(name)

@@ -14,6 +14,7 @@ const RETRYABLE: Record<ProviderErrorKind, boolean> = {
   malformed_response: true,
   invalid_request: false,
   auth: false,
+  not_run: true,
 }
 
 /** Builds a ProviderError with the standard `retryable` flag of its kind. */

@@ -42,6 +42,24 @@ export function openAiError(status: number, message: string, opts: { param?: str
   return jsonResponse({ error }, status, opts.headers)
 }
 
+/** Anthropic's error `type` for a status (research §B.1). */
+export function anthropicErrorTypeFor(status: number): string {
+  if (status === 401) return 'authentication_error'
+  if (status === 403) return 'permission_error'
+  if (status === 404) return 'not_found_error'
+  if (status === 413) return 'request_too_large'
+  if (status === 429) return 'rate_limit_error'
+  if (status === 503 || status === 529) return 'overloaded_error'
+  if (status === 504) return 'timeout_error'
+  if (status >= 500) return 'api_error'
+  return 'invalid_request_error'
+}
+
+/** An Anthropic error envelope response: `{type:"error", error:{type, message}, request_id}`. */
+export function anthropicError(status: number, message: string, type?: string, headers: Record<string, string> = {}): Response {
+  return jsonResponse({ type: 'error', error: { type: type ?? anthropicErrorTypeFor(status), message }, request_id: null }, status, headers)
+}
+
 /** A 400 invalid_request_error naming the offending `param`. */
 export function invalidRequest(message: string, param: string | null, code: string | null = null): Response {
   return openAiError(400, message, { param, code })

@@ -2,7 +2,7 @@
  * The provider simulator as its own HTTP server (`batchrouter sim`, tests): wire paths at the
  * root (`/v1/chat/completions`), control surface at `/_sim/*`.
  */
-import { createSimulator, type Simulator } from './simulator'
+import { createSimulator, type Simulator, type SimulatorOptions } from './simulator'
 
 export interface SimulatorServer {
   /** Base URL with the real port (also when started on port 0), e.g. `http://127.0.0.1:41234`. */
@@ -14,8 +14,8 @@ export interface SimulatorServer {
 }
 
 /** Starts listening at once; `port: 0` picks a free port, reported in `url`. */
-export function startSimulatorServer(opts: { host: string; port: number; now?: () => number }): SimulatorServer {
-  const sim = createSimulator({ upstreamPrefix: '', now: opts.now })
+export function startSimulatorServer(opts: { host: string; port: number; now?: () => number; batchLimits?: SimulatorOptions['batchLimits'] }): SimulatorServer {
+  const sim = createSimulator({ upstreamPrefix: '', now: opts.now, batchLimits: opts.batchLimits })
   // idleTimeout 0: a request held open by `timeout_rate` must hang until the client gives up,
   // not be cut by the server's idle timer (which the client would see as a network error).
   const server = Bun.serve({ hostname: opts.host, port: opts.port, idleTimeout: 0, fetch: (request) => sim.handle(request) })

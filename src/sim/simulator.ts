@@ -1,9 +1,14 @@
 /**
  * The provider simulator as a fetch handler with its own state, so the same instance can be
  * mounted in the appliance (demo mode) or served standalone (`batchrouter sim`). Dialects are
- * route modules over one SimState: add a batch dialect by adding its routes to `modules`.
+ * route modules over one SimState: OpenAI-compatible sync, OpenAI Files + Batch, Anthropic
+ * Message Batches — one scenario and one set of stats for all of them.
  */
+import { anthropicBatchRoutes } from './anthropic-batches'
+import type { SimBatchLimits } from './batch-store'
 import { controlRoutes } from './control'
+import { openAiBatchRoutes } from './openai-batch'
+import { openAiFileRoutes } from './openai-files'
 import { openAiSyncRoutes } from './openai-sync'
 import { openAiError, type SimContext, type SimRoute } from './respond'
 import { createSimState, releaseHangs, type SimState } from './state'
@@ -11,8 +16,10 @@ import { createSimState, releaseHangs, type SimState } from './state'
 export interface SimulatorOptions {
   /** Prefix of the wire paths: `''` standalone (`/v1/chat/completions`), `/_sim/upstream` mounted. */
   upstreamPrefix?: string
-  /** Clock for `created` fields (ms since the epoch). */
+  /** Clock for `created` fields and the batch dialects' simulated time (ms since the epoch). */
   now?: () => number
+  /** Provider batch limits to enforce (default: the real ones; tests lower them). */
+  batchLimits?: Partial<SimBatchLimits>
 }
 
 export interface Simulator {
@@ -33,8 +40,8 @@ interface CompiledRoute {
 export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   const prefix = (opts.upstreamPrefix ?? '').replace(/\/+$/, '')
   const now = opts.now ?? Date.now
-  const state = createSimState()
-  const routes = [...openAiSyncRoutes(prefix), ...controlRoutes()].map(compileRoute)
+  const state = createSimState(opts.batchLimits)
+  const routes = [...openAiSyncRoutes(prefix), ...openAiFileRoutes(prefix), ...openAiBatchRoutes(prefix), ...anthropicBatchRoutes(prefix), ...controlRoutes()].map(compileRoute)
 
   async function handle(request: Request): Promise<Response> {
     const path = new URL(request.url).pathname

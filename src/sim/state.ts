@@ -4,6 +4,7 @@
  * OpenAI dialect today, batch dialects later) all read and write the same SimState.
  */
 import type { Scenario } from './faults'
+import { createBatchStore, type BatchStore, type SimBatchLimits } from './batch-store'
 
 /** Header carrying our item id upstream; the simulator counts requests per value of it. */
 export const ITEM_ID_HEADER = 'x-batchrouter-item-id'
@@ -37,15 +38,17 @@ export interface SimState {
   seenModels: Set<string>
   /** Bumped by every reset, so requests that arrived before it do not count after it. */
   generation: number
+  /** Files and batches of the batch dialects (cleared by reset; limits kept). */
+  batch: BatchStore
 }
 
 function emptyStats(): SimStats {
   return { total: 0, by_path: {}, by_model: {}, by_custom_id: {}, by_status: {}, in_flight: 0, max_in_flight: 0 }
 }
 
-/** A fresh state: no scenario, zero counts. */
-export function createSimState(): SimState {
-  return { scenario: {}, stats: emptyStats(), attempts: new Map(), sequence: 0, hangs: new Set(), seenModels: new Set(), generation: 0 }
+/** A fresh state: no scenario, zero counts, no files or batches. */
+export function createSimState(limits: Partial<SimBatchLimits> = {}): SimState {
+  return { scenario: {}, stats: emptyStats(), attempts: new Map(), sequence: 0, hangs: new Set(), seenModels: new Set(), generation: 0, batch: createBatchStore(limits) }
 }
 
 /** Replaces the scenario and restarts per-item attempt counting (stats are kept). */
@@ -62,6 +65,8 @@ export function resetSimState(state: SimState): void {
   state.attempts.clear()
   state.sequence = 0
   state.seenModels.clear()
+  state.batch.files.clear()
+  state.batch.batches.clear()
   state.generation++
   releaseHangs(state)
 }
@@ -92,6 +97,21 @@ export function recordArrival(state: SimState, req: { path: string; model?: stri
   const attempt = (state.attempts.get(key) ?? 0) + 1
   state.attempts.set(key, attempt)
   return { key, attempt, generation: state.generation }
+}
+
+/**
+ * Counts one batch line as it runs (by model and custom id, like a sync request carrying the
+ * item header) and returns its 1-based attempt number for the fault draw.
+ */
+export function recordLineRun(state: SimState, line: { model?: string; customId: string }): number {
+  if (line.model !== undefined) {
+    bump(state.stats.by_model, line.model)
+    state.seenModels.add(line.model)
+  }
+  bump(state.stats.by_custom_id, line.customId)
+  const attempt = (state.attempts.get(line.customId) ?? 0) + 1
+  state.attempts.set(line.customId, attempt)
+  return attempt
 }
 
 /** Counts how a request of `generation` ended (an HTTP status or `timeout`), unless a reset came since. */

@@ -2,13 +2,14 @@
  * Provider faults, scripted in the mounted simulator and driven with a fake clock: whatever the
  * fault, every item ends completed or failed with a clear code, failed items cost nothing, the
  * settled charge is exactly the completed items' cost, and no item is sent more than
- * MAX_ATTEMPTS times (counted by the simulator per item id).
+ * MAX_ATTEMPTS times (counted by the simulator per item id). The items run on the request-style
+ * openhost provider, where every attempt is one upstream call.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { FakeClock } from '../../src/lib/clock'
 import { MAX_ATTEMPTS } from '../../src/jobs/dispatch-outcomes'
 import { startTestApp, type TestApp } from '../helpers/test-app'
-import { batchRow, chatItem, chatItems, driveToTerminal, itemRows, ledgerSums, micros, newKey, pageAllResults, postBatch, reservationOfBatch, resetSim, setSimScenario, simStats } from '../helpers/batch-helpers'
+import { LLAMA, LLAMA_UPSTREAM, NOMIC, OPENHOST_ONLY, batchRow, chatItem, chatItems, driveToTerminal, embeddingItem, itemRows, ledgerSums, micros, newKey, pageAllResults, postBatch, reservationOfBatch, resetSim, setSimScenario, simStats } from '../helpers/batch-helpers'
 
 let app: TestApp
 const clock = new FakeClock()
@@ -30,7 +31,7 @@ async function runUnder(scenario: Record<string, unknown>, items: Record<string,
   await resetSim(app)
   await setSimScenario(app, scenario)
   const org = app.newOrg('10.00')
-  const created = await postBatch(app, org.auth, { items }, newKey('fault'))
+  const created = await postBatch(app, org.auth, { items, ...OPENHOST_ONLY }, newKey('fault'))
   expect(created.status).toBe(202)
   const batchId = created.body.id as string
   if (firstRound) {
@@ -77,7 +78,7 @@ function expectSettledCleanly(run: FaultRun, failureCodes: string[]): void {
 
 describe('dispatch under provider faults (fake clock)', () => {
   it('a 429 storm with Retry-After: retries wait at least retry_after, end completed or rate_limited', async () => {
-    const run = await runUnder({ global: { fail_rate: 0.6, fail_status: 429, retry_after_s: 30, seed: 7 } }, chatItems(20), (batchId) => {
+    const run = await runUnder({ global: { fail_rate: 0.6, fail_status: 429, retry_after_s: 30, seed: 7 } }, chatItems(20, LLAMA), (batchId) => {
       const now = clock.now()
       const waiting = itemRows(app, batchId).filter((i) => i.status === 'queued' && i.errorCode === 'rate_limited')
       expect(waiting.length).toBeGreaterThan(0)
@@ -88,7 +89,7 @@ describe('dispatch under provider faults (fake clock)', () => {
   })
 
   it('429 on every attempt: each item is sent exactly MAX_ATTEMPTS times, fails rate_limited, nothing is charged', async () => {
-    const run = await runUnder({ global: { fail_first_n: 100, fail_status: 429, retry_after_s: 0 } }, chatItems(6))
+    const run = await runUnder({ global: { fail_first_n: 100, fail_status: 429, retry_after_s: 0 } }, chatItems(6, LLAMA))
     expectSettledCleanly(run, ['rate_limited'])
     expect(run.results.every((r) => r.status === 'failed' && r.error.code === 'rate_limited' && r.attempts === MAX_ATTEMPTS)).toBe(true)
     expect(run.charged).toBe(0)
@@ -97,48 +98,48 @@ describe('dispatch under provider faults (fake clock)', () => {
   })
 
   it('5xx on the first two attempts: every item completes on its third send', async () => {
-    const run = await runUnder({ global: { fail_first_n: 2, fail_status: 500 } }, chatItems(8))
+    const run = await runUnder({ global: { fail_first_n: 2, fail_status: 500 } }, chatItems(8, LLAMA))
     expectSettledCleanly(run, [])
     expect(run.results.every((r) => r.status === 'completed' && r.attempts === 3)).toBe(true)
     expect(Object.values(run.sentPerItem)).toEqual(Array(8).fill(3))
   })
 
   it('a 5xx fail_rate: items end completed or provider_error', async () => {
-    const run = await runUnder({ global: { fail_rate: 0.5, fail_status: 503, retry_after_s: 0, seed: 3 } }, chatItems(20))
+    const run = await runUnder({ global: { fail_rate: 0.5, fail_status: 503, retry_after_s: 0, seed: 3 } }, chatItems(20, LLAMA))
     expectSettledCleanly(run, ['provider_error'])
   })
 
   it('one model failing every time, another healthy: the charge is the healthy model\'s cost only', async () => {
-    const items = [...chatItems(4, 'gpt-4o-mini', 'gpt'), ...chatItems(4, 'claude-haiku-4-5', 'claude')]
-    const run = await runUnder({ models: { 'gpt-4o-mini': { fail_rate: 1, fail_status: 500 } } }, items)
+    const items = [...chatItems(4, LLAMA, 'chat'), ...['a', 'b', 'c', 'd'].map((x) => embeddingItem(`embed-${x}`, NOMIC))]
+    const run = await runUnder({ models: { [LLAMA_UPSTREAM]: { fail_rate: 1, fail_status: 500 } } }, items)
     expectSettledCleanly(run, ['provider_error'])
-    const gpt = run.results.filter((r) => r.model === 'gpt-4o-mini')
-    const claude = run.results.filter((r) => r.model === 'claude-haiku-4-5')
-    expect(gpt.every((r) => r.status === 'failed' && r.attempts === MAX_ATTEMPTS)).toBe(true)
-    expect(claude.every((r) => r.status === 'completed' && r.attempts === 1)).toBe(true)
+    const failing = run.results.filter((r) => r.model === LLAMA)
+    const healthy = run.results.filter((r) => r.model === NOMIC)
+    expect(failing.every((r) => r.status === 'failed' && r.attempts === MAX_ATTEMPTS)).toBe(true)
+    expect(healthy.every((r) => r.status === 'completed' && r.attempts === 1)).toBe(true)
     expect(run.charged).toBeGreaterThan(0)
     expect(batchRow(app, run.batchId)!.errorFileId).toMatch(/^file_/)
   })
 
   it('malformed 200 answers are retried and end completed or provider_error', async () => {
-    const run = await runUnder({ global: { malformed_rate: 0.5, seed: 11 } }, chatItems(20))
+    const run = await runUnder({ global: { malformed_rate: 0.5, seed: 11 } }, chatItems(20, LLAMA))
     expectSettledCleanly(run, ['provider_error'])
   })
 
   it('malformed answers every time: each item fails provider_error after MAX_ATTEMPTS sends', async () => {
-    const run = await runUnder({ global: { malformed_rate: 1 } }, chatItems(3))
+    const run = await runUnder({ global: { malformed_rate: 1 } }, chatItems(3, LLAMA))
     expectSettledCleanly(run, ['provider_error'])
     expect(run.results.every((r) => r.status === 'failed' && r.attempts === MAX_ATTEMPTS)).toBe(true)
   })
 
   it('a provider timeout (HTTP 408) is retried and ends request_timeout', async () => {
-    const run = await runUnder({ global: { fail_rate: 1, fail_status: 408 } }, chatItems(3))
+    const run = await runUnder({ global: { fail_rate: 1, fail_status: 408 } }, chatItems(3, LLAMA))
     expectSettledCleanly(run, ['request_timeout'])
     expect(run.results.every((r) => r.status === 'failed' && r.error.code === 'request_timeout' && r.attempts === MAX_ATTEMPTS)).toBe(true)
   })
 
   it('a 4xx rejection is final at once: invalid_request after one send', async () => {
-    const run = await runUnder({ global: { fail_rate: 1, fail_status: 400 } }, [chatItem('only')])
+    const run = await runUnder({ global: { fail_rate: 1, fail_status: 400 } }, [chatItem('only', LLAMA)])
     expectSettledCleanly(run, ['invalid_request'])
     expect(run.results[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'invalid_request' } })
   })

@@ -60,6 +60,10 @@ describe('quickstart', () => {
     expect(body.batch.item_count).toBe(ITEM_COUNT)
     expect(body.batch.quote_id).toBe(quote.quote_id)
     expect(body.request_counts.total).toBe(ITEM_COUNT)
+    // One snapshot of the accepted batch: nothing routed or running yet.
+    expect(body.batch.counts).toMatchObject({ total: ITEM_COUNT, pending: ITEM_COUNT, running: 0, completed: 0 })
+    expect(body.batch.lanes).toEqual([])
+    expect(micros(body.batch.pricing_estimate.total)).toBeGreaterThan(0)
     batchId = body.id
   })
 

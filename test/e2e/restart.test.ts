@@ -94,7 +94,7 @@ async function allResults(client: ApiClient, batchId: string): Promise<Array<{ b
   const out = []
   let cursor: string | null = null
   do {
-    const res = await client.get(`/v1/batches/${batchId}/results?limit=1000${cursor ? `&cursor=${cursor}` : ''}`)
+    const res: { status: number; body: any } = await client.get(`/v1/batches/${batchId}/results?limit=1000${cursor ? `&cursor=${cursor}` : ''}`)
     expect(res.status).toBe(200)
     out.push(...res.body.results)
     cursor = res.body.next_cursor

@@ -16,6 +16,19 @@ import { json, type TestApp } from './test-app'
 
 type Auth = Record<string, string>
 
+// ---- request-style models ----------------------------------------------------------------------
+
+/**
+ * Models served (in demo mode) by the request-style `openai-compatible` openhost provider, where
+ * each item is one upstream call: the path whose retries, attempts and aborts these tests watch.
+ * Batches pin them to openhost with OPENHOST_ONLY.
+ */
+export const LLAMA = 'llama-3.1-8b-instruct'
+/** The name openhost sends upstream for LLAMA (the key of a per-model simulator scenario). */
+export const LLAMA_UPSTREAM = 'meta-llama/Llama-3.1-8B-Instruct'
+export const NOMIC = 'nomic-embed-text'
+export const OPENHOST_ONLY = { provider_preferences: { only: ['openhost'] } }
+
 // ---- item builders -------------------------------------------------------------------------
 
 /** A native chat (`responses`) item. */

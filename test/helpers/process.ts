@@ -42,6 +42,12 @@ export interface Child {
 
 const SIGNALS: Record<string, number> = { SIGHUP: 1, SIGINT: 2, SIGKILL: 9, SIGTERM: 15 }
 
+/** Children still running; killed when this process exits, so a crashed test leaves no orphans. */
+const live = new Set<Subprocess>()
+process.on('exit', () => {
+  for (const proc of live) proc.kill('SIGKILL')
+})
+
 function spawnChild(args: string[], env: Record<string, string | undefined> = {}, bunArgs: string[] = []): Child {
   const proc = Bun.spawn([process.execPath, ...bunArgs, MAIN, ...args], {
     cwd: REPO_ROOT,
@@ -50,6 +56,8 @@ function spawnChild(args: string[], env: Record<string, string | undefined> = {}
     stderr: 'pipe',
     env: { ...process.env, ...env },
   })
+  live.add(proc)
+  void proc.exited.then(() => live.delete(proc))
   let out = ''
   let err = ''
   const pump = async (stream: ReadableStream<Uint8Array>, append: (s: string) => void) => {

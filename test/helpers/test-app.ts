@@ -9,6 +9,7 @@ import { createApp, type RunningApp } from '../../src/app'
 import { validateConfig, type Config } from '../../src/config'
 import { createLog } from '../../src/lib/log'
 import type { Clock } from '../../src/lib/clock'
+import type { SafeFetchTransport } from '../../src/lib/safe-fetch'
 import { createOrg } from '../../src/features/accounts/orgs'
 import { grantCredits } from '../../src/features/credits/ledger'
 import { insertApiKey } from '../../src/features/api-keys/store'
@@ -30,13 +31,15 @@ export interface TestAppOptions {
   config?: Record<string, unknown>
   clock?: Clock
   scheduler?: boolean
+  /** Resolver + fetch for webhook delivery (stub DNS in SSRF tests). */
+  webhookTransport?: SafeFetchTransport
   dataDir?: string
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'br-test-'))
   const config: Config = validateConfig({ port: 0, dataDir, logLevel: 'silent', signingSecret: 'test-signing-secret-0123456789abcdef', ...opts.config })
-  const app = await createApp(config, { clock: opts.clock, log: createLog((process.env.BR_TEST_LOG as 'debug') ?? 'silent'), scheduler: opts.scheduler })
+  const app = await createApp(config, { clock: opts.clock, log: createLog((process.env.BR_TEST_LOG as 'debug') ?? 'silent'), scheduler: opts.scheduler, webhookTransport: opts.webhookTransport })
   return {
     ...app,
     dataDir,

@@ -1,7 +1,8 @@
 /**
  * Batch lifecycle jobs with a fake clock and the scheduler off: expiry (expire-batches +
  * finalize-batches), cancel (before dispatch and while provider calls are in flight), and
- * rescue-leases (items and batches whose lease lapsed in a crash).
+ * rescue-leases (items and batches whose lease lapsed in a crash). Items run on the request-style
+ * openhost provider (one upstream call per attempt), pinned with OPENHOST_ONLY.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { mkdtempSync, rmSync } from 'node:fs'
@@ -12,7 +13,7 @@ import { FakeClock } from '../../src/lib/clock'
 import { batchesTable, itemsTable } from '../../src/features/batches/table'
 import { ITEM_LEASE_MS } from '../../src/jobs/dispatch-items'
 import { startTestApp, type TestApp } from '../helpers/test-app'
-import { batchRow, chatItems, getJson, itemRows, ledgerSums, micros, newKey, pageAllResults, postBatch, reservationOfBatch, resetSim, setSimScenario, simStats } from '../helpers/batch-helpers'
+import { LLAMA, LLAMA_UPSTREAM, NOMIC, OPENHOST_ONLY, batchRow, chatItems, embeddingItem, getJson, itemRows, ledgerSums, micros, newKey, pageAllResults, postBatch, reservationOfBatch, resetSim, setSimScenario, simStats } from '../helpers/batch-helpers'
 
 const HOUR = 3600_000
 let app: TestApp
@@ -33,7 +34,7 @@ async function waitUntil(check: () => boolean, what: string, timeoutMs = 5000): 
 }
 
 async function createBatch(auth: Record<string, string>, body: Record<string, unknown>): Promise<string> {
-  const res = await postBatch(app, auth, body, newKey('life'))
+  const res = await postBatch(app, auth, { ...OPENHOST_ONLY, ...body }, newKey('life'))
   expect(res.status).toBe(202)
   return res.body.id
 }
@@ -57,9 +58,9 @@ describe('expire-batches', () => {
   it('ends a priority batch past its deadline as expired: finished items kept, the rest batch_expired, unspent credit released', async () => {
     await resetSim(app)
     const stuck = { fail_first_n: 1000, fail_status: 429, retry_after_s: 86_400 }
-    await setSimScenario(app, { models: { 'llama-3.1-8b-instruct': stuck, 'meta-llama/Llama-3.1-8B-Instruct': stuck } })
+    await setSimScenario(app, { models: { [LLAMA_UPSTREAM]: stuck } })
     const org = app.newOrg('10.00')
-    const items = [...chatItems(3, 'claude-haiku-4-5', 'fast'), ...chatItems(3, 'llama-3.1-8b-instruct', 'stuck')]
+    const items = [...[1, 2, 3].map((i) => embeddingItem(`fast-${i}`, NOMIC)), ...chatItems(3, LLAMA, 'stuck')]
     const batchId = await createBatch(org.auth, { items, sla_tier: 'priority' })
     expect(batchRow(app, batchId)!.slaDeadline).toBe(clock.now() + HOUR)
 
@@ -67,8 +68,8 @@ describe('expire-batches', () => {
     await app.runJob('dispatch-items')
     await app.settleDispatch()
     const before = itemRows(app, batchId)
-    expect(before.filter((i) => i.model === 'claude-haiku-4-5').map((i) => i.status)).toEqual(['completed', 'completed', 'completed'])
-    expect(before.filter((i) => i.model === 'llama-3.1-8b-instruct').map((i) => [i.status, i.errorCode])).toEqual(Array(3).fill(['queued', 'rate_limited']))
+    expect(before.filter((i) => i.model === NOMIC).map((i) => i.status)).toEqual(['completed', 'completed', 'completed'])
+    expect(before.filter((i) => i.model === LLAMA).map((i) => [i.status, i.errorCode])).toEqual(Array(3).fill(['queued', 'rate_limited']))
 
     // Nothing expires before the deadline.
     clock.advance(HOUR - 1)
@@ -110,9 +111,9 @@ describe('expire-batches', () => {
 
   it('aborts provider calls still in flight at the deadline and marks those items batch_expired', async () => {
     await resetSim(app)
-    await setSimScenario(app, { models: { 'claude-haiku-4-5-20251001': { latency_ms: 60_000 } } })
+    await setSimScenario(app, { models: { [LLAMA_UPSTREAM]: { latency_ms: 60_000 } } })
     const org = app.newOrg('10.00')
-    const batchId = await createBatch(org.auth, { items: chatItems(2, 'claude-haiku-4-5', 'slow'), sla_tier: 'priority' })
+    const batchId = await createBatch(org.auth, { items: chatItems(2, LLAMA, 'slow'), sla_tier: 'priority' })
     await app.runJob('route-batches')
     await app.runJob('dispatch-items') // calls now hang in the simulator for a minute of real time
     expect(itemRows(app, batchId).map((i) => i.status)).toEqual(['running', 'running'])
@@ -133,47 +134,51 @@ describe('expire-batches', () => {
 })
 
 describe('POST /v1/batches/{id}/cancel', () => {
-  it('before dispatch: cancelling, then cancelled after finalize; every item batch_cancelled, nothing charged, full release', async () => {
-    await resetSim(app)
-    const org = app.newOrg('10.00')
-    const batchId = await createBatch(org.auth, { items: chatItems(5) })
+  for (const stage of ['pending', 'dispatched'] as const) {
+    it(`before dispatch (batch ${stage}): cancelling, then cancelled after finalize; every item batch_cancelled, nothing charged, full release`, async () => {
+      await resetSim(app)
+      const org = app.newOrg('10.00')
+      const batchId = await createBatch(org.auth, { items: chatItems(5, LLAMA) })
+      if (stage === 'dispatched') await app.runJob('route-batches')
 
-    const res = await getJson(app, org.auth, `/v1/batches/${batchId}`)
-    expect(res.body.batch.status).toBe('pending')
-    const cancel = await postCancel(org.auth, batchId)
-    expect(cancel.status).toBe(200)
-    expect(cancel.body.status).toBe('cancelling')
-    expect(typeof cancel.body.cancelling_at).toBe('number')
-    expect(cancel.body.cancelled_at).toBeNull()
+      const res = await getJson(app, org.auth, `/v1/batches/${batchId}`)
+      expect(res.body.batch.status).toBe(stage)
+      expect(itemRows(app, batchId).every((i) => i.status === (stage === 'pending' ? 'pending' : 'queued'))).toBe(true)
+      const cancel = await postCancel(org.auth, batchId)
+      expect(cancel.status).toBe(200)
+      expect(cancel.body.status).toBe('cancelling')
+      expect(typeof cancel.body.cancelling_at).toBe('number')
+      expect(cancel.body.cancelled_at).toBeNull()
 
-    await app.runJob('route-batches')
-    await app.runJob('dispatch-items')
-    await app.settleDispatch()
-    expect((await simStats(app)).total).toBe(0)
-    await app.runJob('finalize-batches')
+      await app.runJob('route-batches')
+      await app.runJob('dispatch-items')
+      await app.settleDispatch()
+      expect((await simStats(app)).total).toBe(0)
+      await app.runJob('finalize-batches')
 
-    const done = (await getJson(app, org.auth, `/v1/batches/${batchId}`)).body
-    expect(done.status).toBe('cancelled')
-    expect(done.batch.status).toBe('cancelled')
-    expect(typeof done.cancelled_at).toBe('number')
-    expect(done.request_counts).toEqual({ total: 5, completed: 0, failed: 5 })
-    expect(done.batch.counts.cancelled).toBe(5)
-    const { results } = await pageAllResults(app, org.auth, batchId)
-    expect(results).toHaveLength(5)
-    for (const r of results) expect(r).toMatchObject({ status: 'failed', error: { code: 'batch_cancelled' }, cost: { amount: '0.000000' } })
+      const done = (await getJson(app, org.auth, `/v1/batches/${batchId}`)).body
+      expect(done.status).toBe('cancelled')
+      expect(done.batch.status).toBe('cancelled')
+      expect(typeof done.cancelled_at).toBe('number')
+      expect(done.request_counts).toEqual({ total: 5, completed: 0, failed: 5 })
+      expect(done.batch.counts.cancelled).toBe(5)
+      const { results } = await pageAllResults(app, org.auth, batchId)
+      expect(results).toHaveLength(5)
+      for (const r of results) expect(r).toMatchObject({ status: 'failed', error: { code: 'batch_cancelled' }, cost: { amount: '0.000000' } })
 
-    const { charged, reserved } = await expectSettled(org.auth, batchId)
-    expect(charged).toBe(0)
-    const reservation = reservationOfBatch(app, batchId)!
-    expect(reservation.released).toBe(reserved)
-    expect(ledgerSums(app, reservation.id)).toMatchObject({ charge: 0, release: reserved })
-    const account = (await getJson(app, org.auth, '/v1/auth/account')).body
-    expect(account).toMatchObject({ credit_balance: '10.000000', reserved_balance: '0.000000' })
-  })
+      const { charged, reserved } = await expectSettled(org.auth, batchId)
+      expect(charged).toBe(0)
+      const reservation = reservationOfBatch(app, batchId)!
+      expect(reservation.released).toBe(reserved)
+      expect(ledgerSums(app, reservation.id)).toMatchObject({ charge: 0, release: reserved })
+      const account = (await getJson(app, org.auth, '/v1/auth/account')).body
+      expect(account).toMatchObject({ credit_balance: '10.000000', reserved_balance: '0.000000' })
+    })
+  }
 
   it('answers 409 batch_not_cancellable with x-should-retry: false once the batch is terminal', async () => {
     const org = app.newOrg('10.00')
-    const batchId = await createBatch(org.auth, { items: chatItems(1) })
+    const batchId = await createBatch(org.auth, { items: chatItems(1, LLAMA) })
     await postCancel(org.auth, batchId)
     await app.runJob('finalize-batches')
     expect(batchRow(app, batchId)!.status).toBe('cancelled')
@@ -187,9 +192,9 @@ describe('POST /v1/batches/{id}/cancel', () => {
 
   it('while running: keeps finished items (charged), aborts in-flight calls (batch_cancelled, free)', async () => {
     await resetSim(app)
-    await setSimScenario(app, { models: { 'gpt-4o-mini': { latency_ms: 60_000 } } })
+    await setSimScenario(app, { models: { [LLAMA_UPSTREAM]: { latency_ms: 60_000 } } })
     const org = app.newOrg('10.00')
-    const items = [...chatItems(2, 'claude-haiku-4-5', 'done'), ...chatItems(2, 'gpt-4o-mini', 'slow')]
+    const items = [embeddingItem('done-1', NOMIC), embeddingItem('done-2', NOMIC), ...chatItems(2, LLAMA, 'slow')]
     const batchId = await createBatch(org.auth, { items })
     await app.runJob('route-batches')
     await app.runJob('dispatch-items')
@@ -218,7 +223,7 @@ describe('rescue-leases', () => {
   it('puts items whose lease lapsed back in the queue; each is then sent and completed once', async () => {
     await resetSim(app)
     const org = app.newOrg('10.00')
-    const batchId = await createBatch(org.auth, { items: chatItems(4) })
+    const batchId = await createBatch(org.auth, { items: chatItems(4, LLAMA) })
     await app.runJob('route-batches')
     const ids = itemRows(app, batchId).map((i) => i.id)
     const now = clock.now()
@@ -251,7 +256,7 @@ describe('rescue-leases', () => {
 
   it('returns a batch whose routing lease lapsed to pending, and route-batches then routes it', async () => {
     const org = app.newOrg('10.00')
-    const batchId = await createBatch(org.auth, { items: chatItems(2) })
+    const batchId = await createBatch(org.auth, { items: chatItems(2, LLAMA) })
     app.deps.db.update(batchesTable).set({ status: 'routing', leaseUntil: clock.now() - 1 }).where(eq(batchesTable.id, batchId)).run()
     await app.runJob('route-batches')
     expect(batchRow(app, batchId)!.status).toBe('routing')
@@ -268,7 +273,7 @@ describe('rescue-leases', () => {
     try {
       let first: TestApp | undefined = await startTestApp({ dataDir, clock: restartClock, scheduler: false, config: { demo: true } })
       const org = first.newOrg('10.00')
-      const created = await postBatch(first, org.auth, { items: chatItems(2) }, newKey('restart'))
+      const created = await postBatch(first, org.auth, { items: chatItems(2, LLAMA), ...OPENHOST_ONLY }, newKey('restart'))
       await first.runJob('route-batches')
       first.deps.db.update(itemsTable).set({ status: 'running', attempts: 1, leaseUntil: restartClock.now() + ITEM_LEASE_MS }).where(eq(itemsTable.batchId, created.body.id)).run()
       await first.close()

@@ -39,17 +39,17 @@ export function getAccount(deps: Deps, auth: { orgId: string; keyId: string }): 
 }
 
 /**
- * Sets the org default webhook after the URL checks (throws 400 unsafe_webhook_url). The secret
- * is stored to sign deliveries and never returned.
+ * Sets the org default webhook after the URL checks (throws 400 unsafe_webhook_url) and whether
+ * the org receives batch.progress events. The secret is stored to sign deliveries and never returned.
  */
-export function setDeliveryWebhook(deps: Deps, orgId: string, input: { url: string; secret: string }): OrgRow {
-  checkWebhookUrl(input.url)
-  deps.db.update(orgsTable).set({ webhookUrl: input.url, webhookSecret: input.secret }).where(eq(orgsTable.id, orgId)).run()
+export function setDeliveryWebhook(deps: Deps, orgId: string, input: { url: string; secret: string; progress_events?: boolean }): OrgRow {
+  checkWebhookUrl(input.url, 'url', deps.config.webhooks)
+  deps.db.update(orgsTable).set({ webhookUrl: input.url, webhookSecret: input.secret, progressEvents: input.progress_events ?? false }).where(eq(orgsTable.id, orgId)).run()
   return getOrg(deps, orgId)
 }
 
 /** Clears the org default webhook; clearing an unset webhook is not an error. */
 export function clearDeliveryWebhook(deps: Deps, orgId: string): OrgRow {
-  deps.db.update(orgsTable).set({ webhookUrl: null, webhookSecret: null }).where(eq(orgsTable.id, orgId)).run()
+  deps.db.update(orgsTable).set({ webhookUrl: null, webhookSecret: null, progressEvents: false }).where(eq(orgsTable.id, orgId)).run()
   return getOrg(deps, orgId)
 }

@@ -5,6 +5,7 @@
 import type { Deps } from '../../deps'
 import { AppError } from '../../http/errors'
 import { canonicalJson } from '../../lib/crypto'
+import { webhookUrlProblem } from '../accounts/index'
 import type { PreflightProblem } from '../items/index'
 import { differingParams, requireLiveQuote, routingParams, type QuoteRow } from '../quotes/index'
 import { policyFromRequest, PRIVACY_TIERS, ROUTING_MODES, SLA_TIERS, type RoutingRequestFields, type LockedRates } from '../routing/index'
@@ -34,10 +35,11 @@ export function preflightRequest(deps: Deps, orgId: string, body: CreateBatchBod
   if (body.metadata && Buffer.byteLength(canonicalJson(body.metadata)) > METADATA_MAX_BYTES) problem('metadata_too_large', 'metadata', 'metadata must be at most 16 KB of JSON.')
   const routing = routingFields(body, shape, problem)
   if (body.webhook) {
-    const reason = webhookUrlProblem(body.webhook.url)
-    if (reason) problem('unsafe_webhook_url', 'webhook.url', reason)
+    // The static half of the SSRF rules; delivery re-checks the DNS answers (lib/safe-fetch).
+    const unsafe = webhookUrlProblem(body.webhook.url, deps.config.webhooks)
+    if (unsafe) problem('unsafe_webhook_url', 'webhook.url', unsafe.message)
   }
-  const policy = policyFromRequest(deps.config, routing)
+  const policy = policyFromRequest(deps.config, routing, deps.catalog())
   const quoteId = body.quote_id ?? (shape === 'openai' ? stringMeta(body.metadata, 'br.quote_id') : undefined)
   let quote: CreatePlanInput['quote'] = null
   if (quoteId) {
@@ -72,20 +74,4 @@ function routingFields(body: CreateBatchBody, shape: 'native' | 'openai', proble
 function stringMeta(metadata: CreateBatchBody['metadata'], key: string): string | undefined {
   const value = metadata?.[key]
   return typeof value === 'string' ? value : undefined
-}
-
-/** Static URL checks; resolution-time SSRF checks belong to webhook delivery. */
-function webhookUrlProblem(raw: string): string | null {
-  let url: URL
-  try {
-    url = new URL(raw)
-  } catch {
-    return 'webhook.url is not a valid absolute URL.'
-  }
-  if (url.protocol !== 'https:') return 'webhook.url must use https://.'
-  const host = url.hostname.replace(/^\[|\]$/g, '')
-  if (host === 'localhost' || /^(127\.|10\.|192\.168\.|169\.254\.|0\.)/.test(host) || /^172\.(1[6-9]|2\d|3[01])\./.test(host) || host === '::1' || /^f[cd]/i.test(host) || /^fe80:/i.test(host)) {
-    return 'webhook.url must not point at a loopback, private or link-local address.'
-  }
-  return null
 }

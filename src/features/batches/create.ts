@@ -1,20 +1,20 @@
 /**
  * POST /v1/batches: preflight everything, price the actual items at the quote's locked rates (or
  * current rates), reserve that total, and make batch + items + reservation visible in one final
- * transaction. Items are inserted beforehand in chunked transactions under a hidden `creating`
+ * transaction. Item groups that no lane can take right now only because a provider is down or
+ * full are accepted and priced at the lane they would get; the batch waits for it (route-batches). Items are inserted beforehand in chunked transactions under a hidden `creating`
  * batch so a 50,000-item create never blocks the event loop for long; a refused or crashed create
  * leaves nothing behind (`discardCreatingBatch`, and the start-up sweep).
  */
 import { eq } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
-import { AppError } from '../../http/errors'
 import { newId } from '../../lib/ids'
 import { assertCanReserve, reserveCreditsInTx } from '../credits/index'
 import { getFileForOrg, storeFileFromPath } from '../files/index'
 import type { ItemDraft } from '../items/index'
-import { assertSomethingRuns, feeSchedule, loadRequestItems, preflightError, presentPriceBreakdown, type LoadedItems } from '../quotes/index'
-import { groupDemands, liveOfferingStates, modelLookup, planRouting, ratesToLock } from '../routing/index'
+import { assertBatchCanRun, assertWithinMaxPrice, feeSchedule, loadRequestItems, preflightError, presentPriceBreakdown, type LoadedItems } from '../quotes/index'
+import { groupDemands, liveOfferingStates, modelLookup, modelsListProblems, planRouting, ratesToLock, reservationPrice } from '../routing/index'
 import type { CreateBatchBody } from './models'
 import { batchesTable, itemsTable, type BatchRow } from './table'
 import { completeIdempotencyKeyInTx } from './idempotency'
@@ -26,17 +26,19 @@ const INSERT_CHUNK = 1000
 /** Creates the batch; returns its row (status pending). Throws AppError for every refusal. */
 export async function createBatchRecord(deps: Deps, orgId: string, body: CreateBatchBody, idempotency: { key: string }): Promise<BatchRow> {
   const pre = preflightRequest(deps, orgId, body)
+  pre.problems.push(...modelsListProblems(deps.catalog(), body.models))
   if (pre.shape === 'openai' && body.items !== undefined) pre.problems.push({ line: null, item: null, code: 'input_conflict', param: 'items', message: 'The OpenAI batch shape takes input_file_id only; send inline items without endpoint/completion_window.' })
   if (pre.problems.length > 0 && (body.items === undefined) === (body.input_file_id === undefined)) throw preflightError(pre.problems, pre.problems.length)
   const loaded = await loadRequestItems(deps, orgId, body, { endpoint: pre.shape === 'openai' ? pre.endpoint : undefined, exactTokens: false, extraProblems: pre.problems })
   try {
     const states = liveOfferingStates(deps, pre.quote?.lockedRates)
-    const plan = planRouting(groupDemands(loaded.drafts, modelLookup(deps.catalog())), states, pre.policy, feeSchedule(deps))
-    assertSomethingRuns(plan)
-    if (pre.policy.maxPriceMicros !== undefined && plan.total.total > pre.policy.maxPriceMicros) {
-      throw new AppError('validation_failed', { message: `The estimated total ${presentPriceBreakdown(plan.total).total} USD exceeds max_price.`, param: 'max_price' })
-    }
-    const reserve = plan.total.total
+    const plan = planRouting(groupDemands(loaded.drafts, modelLookup(deps.catalog()), pre.policy.models), states, pre.policy, feeSchedule(deps))
+    // A group that cannot run now but only for reasons that pass (provider down, lanes full) is
+    // accepted: the batch waits in `queued` until a lane frees up or its deadline expires it.
+    assertBatchCanRun(plan)
+    const price = reservationPrice(plan)
+    assertWithinMaxPrice(price, pre.policy.maxPriceMicros)
+    const reserve = price.total
     assertCanReserve(deps, orgId, reserve) // early 402 before any write; the final transaction checks again
     const now = deps.clock.now()
     const inputFile = loaded.isTemp ? await storeFileFromPath(deps, { orgId, sourcePath: loaded.path, filename: 'inline-items.jsonl', purpose: 'model_input', contentType: 'application/jsonl', lineCount: loaded.lineCount }) : null
@@ -48,7 +50,7 @@ export async function createBatchRecord(deps: Deps, orgId: string, body: CreateB
       slaTier: pre.policy.slaTier, routingMode: pre.policy.routingMode, privacyTier: pre.policy.privacyTier,
       policy: pre.policy, metadata: body.metadata ?? null,
       webhookUrl: body.webhook?.url ?? null, webhookSecret: body.webhook?.secret ?? null,
-      itemCount: loaded.drafts.length, estimate: presentPriceBreakdown(plan.total), lockedRates: pre.quote?.lockedRates ?? ratesToLock(states),
+      itemCount: loaded.drafts.length, estimate: presentPriceBreakdown(price), lockedRates: pre.quote?.lockedRates ?? ratesToLock(states),
       reservationId: null, reservedMicros: reserve, chargedMicros: null, outputFileId: null, errorFileId: null, errors: null,
       outputExpiresAfter: body.output_expires_after?.seconds ?? null,
       createdAt: now, updatedAt: now, inProgressAt: null, finalizingAt: null, completedAt: null, failedAt: null, expiredAt: null, cancellingAt: null, cancelledAt: null,
@@ -84,6 +86,6 @@ async function insertBatch(deps: Deps, row: BatchRow, loaded: LoadedItems, idemp
 function itemRow(batchId: string, d: ItemDraft): typeof itemsTable.$inferInsert {
   return {
     id: newId('item'), batchId, seq: d.seq, customerItemId: d.customerItemId, line: d.line, offset: d.offset, length: d.length,
-    model: d.model, operation: d.operation, url: d.url, estInputTokens: d.estInputTokens, estOutputTokens: d.estOutputTokens, needsTools: d.needsTools, status: 'pending', attempts: 0,
+    model: d.model, operation: d.operation, url: d.url, estInputTokens: d.estInputTokens, estOutputTokens: d.estOutputTokens, needsTools: d.needsTools, untranslatable: d.untranslatable, status: 'pending', attempts: 0,
   }
 }

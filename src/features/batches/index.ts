@@ -1,3 +1,7 @@
 /** What other features may use of batches. */
-export { batchesTable, itemsTable, lanesTable, routingDecisionsTable } from './table'
-export type { BatchRow, ItemRow, LaneRow } from './table'
+export { batchesTable, itemsTable, lanesTable, routingDecisionsTable, providerJobsTable } from './table'
+export type { BatchRow, ItemRow, LaneRow, ProviderJobRow } from './table'
+export { PROVIDER_JOB_STATUSES, PROVIDER_JOB_CAUSES, type ProviderJobRowStatus, type ProviderJobCause } from './state'
+export { getBatchForOrg, batchTotals } from './queries'
+export { isTerminal, openAiStatus } from './state'
+export { signArtifactToken } from './artifact-url'

@@ -1,20 +1,121 @@
-/** The routing receipt: every lane considered per item group, and every re-route with its cause. */
+/**
+ * The routing receipt (GET /v1/batches/{id}/receipt and the receipt artifact): the policy that
+ * applied, the rates locked, for every item group every lane considered (rank or rejection, with
+ * a reason) as last decided, the full history of routing decisions, and every re-route with its
+ * time and cause.
+ */
 import { asc, eq } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { toIso } from '../../lib/clock'
+import { formatMicros } from '../../lib/money'
 import { routingDecisionsTable, type BatchRow } from './table'
 import { batchLanes } from './queries'
 
+/** A re-route of some of a lane's items to a fallback lane, as failover records it. */
+export interface RerouteRecord {
+  batchId: string
+  model: string
+  operation: string
+  fromLaneId: string
+  fromOfferingId: string
+  toLaneId: string | null
+  toOfferingId: string | null
+  itemCount: number
+  /** Why: e.g. provider_expired, provider_failed, lane_stalled, circuit_open. */
+  cause: string
+  /** One sentence for the customer. */
+  message?: string
+  at: number
+}
+
+/** Appends a `reroute` entry to the batch's routing receipt (inside the caller's transaction). */
+export function recordRerouteInTx(deps: Deps, r: RerouteRecord): void {
+  deps.db.insert(routingDecisionsTable).values({
+    batchId: r.batchId, kind: 'reroute', model: r.model, operation: r.operation, createdAt: r.at,
+    detail: { cause: r.cause, from_lane_id: r.fromLaneId, from_offering_id: r.fromOfferingId, to_lane_id: r.toLaneId, to_offering_id: r.toOfferingId, item_count: r.itemCount, message: r.message ?? null },
+  }).run()
+}
+
+type Decision = typeof routingDecisionsTable.$inferSelect
+type Candidate = { offering_id: string; provider: string; selected: boolean; item_count: number; rejection_code: string | null; reason: string }
+type GroupDetail = { item_count?: number; routable?: boolean; split_reason?: string | null; waiting_reason?: string; candidates?: Candidate[]; signature?: string }
+
 export function routingReceipt(deps: Deps, batch: BatchRow) {
   const decisions = deps.db.select().from(routingDecisionsTable).where(eq(routingDecisionsTable.batchId, batch.id)).orderBy(asc(routingDecisionsTable.id)).all()
+  const groups = itemGroups(decisions)
+  const reroutes = decisions.filter((d) => d.kind === 'reroute').map((d) => ({ at: toIso(d.createdAt), model: d.model, operation: d.operation, ...(d.detail as object) }))
   return {
     object: 'routing_receipt' as const,
     batch_id: batch.id,
+    status: batch.status,
     routing_mode: batch.routingMode,
     privacy_tier: batch.privacyTier,
     sla_tier: batch.slaTier,
     sla_deadline: toIso(batch.slaDeadline),
-    decisions: decisions.map((d) => ({ kind: d.kind, model: d.model, operation: d.operation, at: toIso(d.createdAt), ...(d.detail as object) })),
-    lanes: batchLanes(deps, batch.id).map((l) => ({ lane_id: l.id, model: l.model, operation: l.operation, provider: l.provider, offering_id: l.offeringId, item_count: l.itemCount, status: l.status, fallback_order: l.fallbacks })),
+    quote_id: batch.quoteId,
+    policy: presentPolicy(batch),
+    rates_locked: ratesLocked(batch, decisions),
+    summary: [...groups.map((g) => g.explanation), ...(reroutes.length > 0 ? [`${reroutes.length} re-route${reroutes.length === 1 ? '' : 's'} moved unfinished items to fallback lanes (see reroutes).`] : [])].join(' '),
+    item_groups: groups,
+    reroutes,
+    decisions: decisions.map((d) => {
+      const { signature: _internal, ...detail } = d.detail as GroupDetail
+      return { kind: d.kind, model: d.model, operation: d.operation, at: toIso(d.createdAt), ...detail }
+    }),
+    lanes: lanesInDecisionOrder(deps, batch.id, decisions).map((l) => ({ lane_id: l.id, model: l.model, operation: l.operation, provider: l.provider, offering_id: l.offeringId, item_count: l.itemCount, status: l.status, rates: { input_per_1m: formatMicros(l.inputRate), output_per_1m: formatMicros(l.outputRate) }, fallback_order: l.fallbacks })),
   }
+}
+
+/** Per model × operation group: the last routing decision (the initial one once routed), explained. */
+function itemGroups(decisions: Decision[]) {
+  const byGroup = new Map<string, Decision[]>()
+  for (const d of decisions) {
+    if (d.kind !== 'initial' && d.kind !== 'waiting') continue
+    const key = `${d.model}|${d.operation}`
+    byGroup.set(key, [...(byGroup.get(key) ?? []), d])
+  }
+  return [...byGroup.values()].map((list) => {
+    const routed = list.find((d) => d.kind === 'initial')
+    const last = routed ?? list[list.length - 1]!
+    const { signature: _internal, ...detail } = last.detail as GroupDetail
+    const waited = list.filter((d) => d.kind === 'waiting')
+    const what = `${detail.item_count ?? '?'} ${last.model} ${last.operation} item${detail.item_count === 1 ? '' : 's'}`
+    const lanes = (detail.candidates ?? []).filter((c) => c.selected).map((c) => `${c.offering_id} (${c.item_count})`)
+    const explanation = routed
+      ? `The ${what} went to ${lanes.join(' and ')}${waited.length > 0 ? ` after waiting since ${toIso(waited[0]!.createdAt)}` : ''}.${detail.split_reason ? ` ${detail.split_reason}` : ''}`
+      : `The ${what} ${detail.item_count === 1 ? 'has' : 'have'} not been sent anywhere: ${lowerFirst(detail.waiting_reason ?? 'no lane was eligible.')}`
+    return { model: last.model, operation: last.operation, status: routed ? ('routed' as const) : ('waiting' as const), decided_at: toIso(last.createdAt), waited_since: waited[0] ? toIso(waited[0].createdAt) : null, explanation, ...detail }
+  })
+}
+
+/** The batch's lanes by creation time, lanes of one decision in rank order. */
+function lanesInDecisionOrder(deps: Deps, batchId: string, decisions: Decision[]) {
+  const rank = new Map<string, number>()
+  for (const d of decisions) for (const c of (d.detail as { candidates?: { lane_id?: string | null }[] }).candidates ?? []) if (c.lane_id && !rank.has(c.lane_id)) rank.set(c.lane_id, rank.size)
+  return batchLanes(deps, batchId).sort((a, b) => a.createdAt - b.createdAt || (rank.get(a.id) ?? Infinity) - (rank.get(b.id) ?? Infinity))
+}
+
+function presentPolicy(batch: BatchRow) {
+  const p = batch.policy as { allowedRegions?: string[]; only?: string[]; order?: string[]; allowFallbacks?: boolean; zdr?: boolean; maxPriceMicros?: number; models?: string[]; slaSeconds?: number }
+  return {
+    routing_mode: batch.routingMode,
+    sla_tier: batch.slaTier,
+    sla_seconds: p.slaSeconds ?? null,
+    privacy_tier: batch.privacyTier,
+    allowed_regions: p.allowedRegions ?? null,
+    provider_preferences: { only: p.only ?? null, order: p.order ?? null, allow_fallbacks: p.allowFallbacks ?? true, zdr: p.zdr ?? null },
+    max_price: p.maxPriceMicros === undefined ? null : { currency: 'usd' as const, amount: formatMicros(p.maxPriceMicros) },
+    models: p.models ?? null,
+  }
+}
+
+/** The locked rates of every offering that was considered for this batch. */
+function ratesLocked(batch: BatchRow, decisions: Decision[]) {
+  const locked = batch.lockedRates as Record<string, { input: number; output: number }>
+  const considered = new Set(decisions.flatMap((d) => ((d.detail as GroupDetail).candidates ?? []).map((c) => c.offering_id)))
+  return [...considered].filter((id) => locked[id]).sort().map((id) => ({ offering_id: id, input_per_1m: formatMicros(locked[id]!.input), output_per_1m: formatMicros(locked[id]!.output), source: batch.quoteId ? 'quote' : 'catalog_at_create' }))
+}
+
+function lowerFirst(s: string): string {
+  return s.charAt(0).toLowerCase() + s.slice(1)
 }

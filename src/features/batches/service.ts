@@ -27,8 +27,11 @@ export async function createBatch(deps: Deps, auth: CustomerAuth, body: CreateBa
   if (claim.kind === 'replay') return presentBatch(deps, getBatchForOrg(deps, auth.orgId, claim.batchId))
   try {
     const row = await createBatchRecord(deps, auth.orgId, body, { key })
+    // Present before nudging: the nudged jobs may run at once, and the 202 must be one snapshot
+    // of the pending batch (not a pending status beside routed lanes and running counts).
+    const created = presentBatch(deps, row)
     deps.nudge('route-batches')
-    return presentBatch(deps, row)
+    return created
   } catch (err) {
     releaseIdempotencyKey(deps, auth.orgId, key)
     throw err

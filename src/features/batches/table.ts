@@ -96,6 +96,8 @@ export const itemsTable = sqliteTable(
     estInputTokens: integer('est_input_tokens').notNull(),
     estOutputTokens: integer('est_output_tokens').notNull(),
     needsTools: integer('needs_tools', { mode: 'boolean' }).notNull().default(false),
+    /** Why the chat request cannot be translated for Anthropic (`<rejection_code>:<feature>`), or null. */
+    untranslatable: text('untranslatable'),
     status: text('status').notNull(),
     laneId: text('lane_id'),
     provider: text('provider'),
@@ -111,11 +113,57 @@ export const itemsTable = sqliteTable(
     cachedTokens: integer('cached_tokens'),
     costMicros: integer('cost_micros'),
     completedAt: integer('completed_at'),
+    /** The provider job (batch dialects) the item was last sent in, and its provider-safe custom id there. */
+    providerJobId: text('provider_job_id'),
+    providerCustomId: text('provider_custom_id'),
   },
   (t) => [
     uniqueIndex('items_batch_seq_idx').on(t.batchId, t.seq),
     index('items_batch_status_idx').on(t.batchId, t.status),
     index('items_dispatch_idx').on(t.offeringId, t.status, t.nextAttemptAt),
+    index('items_provider_job_idx').on(t.providerJobId, t.status),
+  ],
+)
+
+/**
+ * Jobs submitted to a provider's batch API (openai-batch, anthropic-batches): one row per
+ * provider batch, written BEFORE the remote create so a crash is reconciled, polled by
+ * collect-results (`next_poll_at`, `lease_until`). Items point here by `items.provider_job_id`.
+ */
+export const providerJobsTable = sqliteTable(
+  'provider_jobs',
+  {
+    id: text('id').primaryKey(),
+    batchId: text('batch_id').notNull().references(() => batchesTable.id),
+    laneId: text('lane_id').notNull(),
+    provider: text('provider').notNull(),
+    offeringId: text('offering_id').notNull(),
+    /** Wire protocol: openai-batch | anthropic-batches. */
+    kind: text('kind').notNull(),
+    /** PROVIDER_JOB_STATUSES (state.ts). */
+    status: text('status').notNull(),
+    /** PROVIDER_JOB_CAUSES when it did not end normally. */
+    cause: text('cause'),
+    remoteId: text('remote_id'),
+    itemCount: integer('item_count').notNull(),
+    /** Submission attempts so far. */
+    attempts: integer('attempts').notNull().default(0),
+    createdAt: integer('created_at').notNull(),
+    submittedAt: integer('submitted_at'),
+    lastPolledAt: integer('last_polled_at'),
+    /** Last time the remote counts moved (stall detection). */
+    progressAt: integer('progress_at'),
+    progressCount: integer('progress_count').notNull().default(0),
+    cancelRequestedAt: integer('cancel_requested_at'),
+    endedAt: integer('ended_at'),
+    nextPollAt: integer('next_poll_at').notNull(),
+    leaseUntil: integer('lease_until'),
+    error: text('error'),
+  },
+  (t) => [
+    index('provider_jobs_due_idx').on(t.status, t.nextPollAt),
+    index('provider_jobs_provider_idx').on(t.provider, t.endedAt),
+    index('provider_jobs_batch_idx').on(t.batchId),
   ],
 )
 
@@ -151,3 +199,4 @@ export const idempotencyTable = sqliteTable(
 export type BatchRow = typeof batchesTable.$inferSelect
 export type LaneRow = typeof lanesTable.$inferSelect
 export type ItemRow = typeof itemsTable.$inferSelect
+export type ProviderJobRow = typeof providerJobsTable.$inferSelect

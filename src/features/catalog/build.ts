@@ -53,18 +53,41 @@ function normalizeDate(text: string): string {
 }
 
 /**
- * Demo wiring: every provider becomes an OpenAI-compatible endpoint of the in-process simulator,
- * so `make run` works offline through the real adapter code.
+ * Demo wiring: every provider points at the in-process simulator, so `make run` works offline
+ * through the real adapter code. `simBaseUrl` is the simulator's OpenAI base (`…/_sim/upstream/v1`):
+ * `openai-batch` providers use it as is (Files + Batch API), `anthropic-batches` providers its
+ * root (Message Batches under `/v1/messages/batches`), and every other provider becomes an
+ * `openai-compatible` host there. Credentials are replaced by a demo key the simulator accepts.
  */
 export function wireCatalogToSimulator(catalog: Catalog, simBaseUrl: string): Catalog {
+  const v1 = simBaseUrl.replace(/\/+$/, '')
+  const root = v1.replace(/\/v1$/, '')
   return {
     ...catalog,
-    providers: catalog.providers.map((p) => ({ ...p, kind: 'openai-compatible' as const, base_url: simBaseUrl, api_key_env: undefined })),
+    providers: catalog.providers.map((p) => {
+      const demo = { ...p, api_key_env: undefined, api_key: SIM_DEMO_KEY }
+      if (p.kind === 'openai-batch') return { ...demo, base_url: v1 }
+      if (p.kind === 'anthropic-batches') return { ...demo, base_url: root }
+      return { ...demo, kind: 'openai-compatible' as const, base_url: v1 }
+    }),
   }
 }
 
-/** True when an adapter can reach the provider: it has a base URL and, if it names one, its credential env var is set. */
+/** The credential demo mode hands every provider (the simulator accepts any key). */
+export const SIM_DEMO_KEY = 'sim-demo-key'
+
+/** The provider's credential: its env var when set and non-empty, else the config file's `api_key`. */
+export function providerCredential(provider: CatalogProvider, env: Record<string, string | undefined> = process.env): string | undefined {
+  const fromEnv = provider.api_key_env ? env[provider.api_key_env] : undefined
+  return fromEnv ? fromEnv : provider.api_key
+}
+
+/**
+ * True when an adapter can reach the provider: it has a base URL and, if it names a credential
+ * (env var or config `api_key`), that credential is present.
+ */
 export function isProviderConfigured(provider: CatalogProvider, env: Record<string, string | undefined> = process.env): boolean {
   if (!provider.base_url) return false
-  return !provider.api_key_env || Boolean(env[provider.api_key_env])
+  if (!provider.api_key_env && !provider.api_key) return true
+  return Boolean(providerCredential(provider, env))
 }

@@ -1,7 +1,8 @@
 /**
  * The embedded default catalog. Prices are the providers' published **batch** prices in USD per
- * 1M tokens (shared/research/provider-apis.md §E, read 2026-08-21). Providers ship without a
- * base URL or credential: an offering is live only once its provider is configured.
+ * 1M tokens (shared/research/provider-apis.md §E, read 2026-08-21). OpenAI and Anthropic ship
+ * with their public base URLs and go live once their credential env var (or config `api_key`) is
+ * set; the open-weight host needs a base URL too. An offering is live only once its provider is.
  */
 import type { Catalog } from './models'
 
@@ -12,8 +13,8 @@ const ANTHROPIC_RETENTION = { zdr: true, days: 0 }
 export const DEFAULT_CATALOG: Catalog = {
   pricingUpdatedAt: '2026-08-21T00:00:00.000Z',
   providers: [
-    { id: 'openai', display_name: 'OpenAI', kind: 'openai-batch', api_key_env: 'OPENAI_API_KEY' },
-    { id: 'anthropic', display_name: 'Anthropic', kind: 'anthropic-batches', api_key_env: 'ANTHROPIC_API_KEY' },
+    { id: 'openai', display_name: 'OpenAI', kind: 'openai-batch', base_url: 'https://api.openai.com/v1', api_key_env: 'OPENAI_API_KEY' },
+    { id: 'anthropic', display_name: 'Anthropic', kind: 'anthropic-batches', base_url: 'https://api.anthropic.com', api_key_env: 'ANTHROPIC_API_KEY' },
     { id: 'openhost', display_name: 'Open-weight host (OpenAI-compatible)', kind: 'openai-compatible', api_key_env: 'OPENHOST_API_KEY' },
     { id: 'edge', display_name: 'Private edge nodes', kind: 'edge' },
   ],

@@ -4,7 +4,7 @@
  */
 export { OPERATIONS, PROVIDER_KINDS, TOKENIZERS, CatalogModel, CatalogOffering, CatalogProvider, CatalogOverrides } from './models'
 export type { Catalog, Operation, ProviderKind } from './models'
-export { buildCatalog, wireCatalogToSimulator, isProviderConfigured } from './build'
+export { buildCatalog, wireCatalogToSimulator, isProviderConfigured, providerCredential, SIM_DEMO_KEY } from './build'
 export {
   SLA_MULTIPLIER_BPS,
   findModel,

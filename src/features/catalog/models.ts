@@ -37,6 +37,7 @@ export const CatalogProvider = T.Object({
   kind: T.Union(PROVIDER_KINDS.map((k) => T.Literal(k))),
   base_url: T.Optional(T.String({ description: 'Where the adapter talks; absent = not configured.' })),
   api_key_env: T.Optional(T.String({ description: 'Env var holding the credential.' })),
+  api_key: T.Optional(T.String({ minLength: 1, description: 'The credential itself, from the config file (the env var wins when both are set).' })),
 })
 export type CatalogProvider = Static<typeof CatalogProvider>
 
@@ -49,7 +50,8 @@ export const CatalogOffering = T.Object({
   input_per_1m: Usd,
   output_per_1m: Usd,
   cached_input_per_1m: T.Optional(Usd),
-  max_batch_items: T.Integer({ minimum: 1 }),
+  max_batch_items: T.Integer({ minimum: 1, description: 'Most items one lane (one provider batch) may hold.' }),
+  concurrent_items: T.Optional(T.Integer({ minimum: 1, description: 'Most items the offering holds across all running batches at once; default max_batch_items.' })),
   concurrency: T.Integer({ minimum: 1, default: 16, description: 'Requests in flight at once (request-style providers).' }),
   regions: T.Array(T.String()),
   retention: T.Object({ zdr: T.Boolean(), days: T.Integer({ minimum: 0 }) }),

@@ -6,6 +6,7 @@
  */
 import { AppError } from '../../http/errors'
 
+/** The per-file limits the checker enforces (from config.limits). */
 export interface JsonlLimits {
   maxLines: number
   lineBytes: number

@@ -56,6 +56,7 @@ const FILE_EXAMPLE = {
   line_count: 500,
 } as const
 
+/** The file object every files route answers with (contract §2). */
 export const FileObject = t.Object(
   {
     id: t.String({ description: 'File id (`file_…`).' }),
@@ -74,6 +75,7 @@ export const FileObject = t.Object(
   { description: 'An OpenAI file object plus native fields.', examples: [FILE_EXAMPLE] },
 )
 
+/** GET /v1/files: the OpenAI cursor list envelope. */
 export const FileList = t.Object(
   {
     object: t.Literal('list'),
@@ -85,6 +87,7 @@ export const FileList = t.Object(
   { description: 'One page of files.', examples: [{ object: 'list', data: [FILE_EXAMPLE], first_id: FILE_EXAMPLE.id, last_id: FILE_EXAMPLE.id, has_more: false }] },
 )
 
+/** GET /v1/files query: cursor, page size, order, purpose filter. */
 export const ListFilesQuery = t.Object({
   after: t.Optional(t.String({ description: 'A file id: list the files after it in the chosen order.', examples: ['file_4fQm2Wc8ZkP0sLr9TgX1aBcD'] })),
   limit: t.Optional(t.Integer({ minimum: 1, maximum: 10_000, default: 10_000, description: 'Page size, 1–10000.', examples: [100] })),
@@ -92,10 +95,12 @@ export const ListFilesQuery = t.Object({
   purpose: t.Optional(t.String({ description: 'Only files with this purpose.', examples: ['batch'] })),
 })
 
+/** The `{id}` of /v1/files/{id} routes. */
 export const FileIdParams = t.Object({
   id: t.String({ description: 'File id (`file_…`).', examples: ['file_4fQm2Wc8ZkP0sLr9TgX1aBcD'] }),
 })
 
+/** DELETE /v1/files/{id} answer. */
 export const DeletedFile = t.Object(
   { id: t.String(), object: t.Literal('file'), deleted: t.Literal(true) },
   { description: 'Confirmation of a deletion.', examples: [{ id: FILE_EXAMPLE.id, object: 'file', deleted: true }] },

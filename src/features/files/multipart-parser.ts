@@ -2,10 +2,12 @@
  * A streaming multipart/form-data parser (RFC 7578 over RFC 2046) for Web ReadableStreams. It
  * yields each part's headers, then its bytes as they arrive, then its end; a delimiter split
  * across chunk edges is found because the last `delimiter.length - 1` bytes are held back.
- * Memory is one chunk plus one header block. Malformed input throws 400 invalid_request.
+ * File bytes are yielded as views of the incoming chunks (copied only around a part boundary),
+ * so memory is one chunk plus one header block. Malformed input throws 400 invalid_request.
  */
 import { AppError } from '../../http/errors'
 
+/** What the parser yields: a part's headers, some of its bytes, or its end. */
 export type MultipartEvent =
   | { kind: 'part'; name: string; filename: string | null; contentType: string | null }
   | { kind: 'data'; chunk: Uint8Array }
@@ -36,7 +38,16 @@ export async function* parseMultipart(body: AsyncIterable<Uint8Array>, boundary:
   let parts = 0
   for await (const chunk of body) {
     if (state === 'done') continue
-    buf = buf.length === 0 ? Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength) : Buffer.concat([buf, chunk])
+    const incoming = Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength)
+    if (buf.length === 0) {
+      buf = incoming
+    } else if (state === 'body' && !startsDelimiter(buf, incoming, delimiter)) {
+      // The held-back tail is plain data: pass it on and scan the new chunk in place (no copy).
+      yield { kind: 'data', chunk: buf }
+      buf = incoming
+    } else {
+      buf = Buffer.concat([buf, incoming])
+    }
     for (;;) {
       if (state === 'preamble') {
         const at = buf.indexOf(delimiter)
@@ -91,6 +102,17 @@ export async function* parseMultipart(body: AsyncIterable<Uint8Array>, boundary:
     }
   }
   if (state !== 'done') throw malformed('the body ended before the closing boundary')
+}
+
+/**
+ * True when a delimiter may begin in `tail` (the held-back end of the previous chunk): it does,
+ * or `next` is too short to rule it out.
+ */
+function startsDelimiter(tail: Buffer, next: Buffer, delimiter: Buffer): boolean {
+  if (next.length < delimiter.length - 1) return true
+  const window = Buffer.concat([tail, next.subarray(0, delimiter.length - 1)])
+  const at = window.indexOf(delimiter)
+  return at >= 0 && at < tail.length
 }
 
 function parsePartHeaders(block: string): MultipartEvent & { kind: 'part' } {

@@ -39,6 +39,7 @@ const UPLOAD_HEADERS: DocumentDecoration['parameters'] = [
   { name: 'X-BatchRouter-Purpose', in: 'header', required: false, description: 'Raw form: the purpose (default model_input).', schema: { type: 'string', enum: [...UPLOAD_PURPOSES] } },
 ]
 
+/** `/v1/files`: every route needs a customer key; handlers parse, call the service, present. */
 export function filesRoutes(deps: Deps) {
   return new Elysia({ prefix: '/v1/files', tags: ['Files'] })
     .use(customerAuth(deps))

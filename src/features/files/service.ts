@@ -14,12 +14,14 @@ import { filesTable, type FileRow } from './table'
 /** Batch statuses after which a batch no longer reads its input file (contract §5). */
 const TERMINAL_BATCH_STATUSES = ['completed', 'failed', 'cancelled', 'expired']
 
+/** A live file of an org and where its bytes are. */
 export interface OrgFile {
   row: FileRow
   /** Where the bytes are on disk. */
   absolutePath: string
 }
 
+/** One page request of GET /v1/files. */
 export interface ListFilesOptions {
   after?: string
   limit: number

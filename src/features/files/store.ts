@@ -13,6 +13,7 @@ import type { FinishedUpload } from './temp-upload'
 /** Batch inputs expire 30 days after upload unless the client says otherwise. */
 export const BATCH_INPUT_TTL_MS = 30 * 24 * 3600 * 1000
 
+/** What a stored file is, besides its bytes. */
 export interface FileMeta {
   orgId: string
   filename: string

@@ -18,7 +18,6 @@ export function parsePurpose(value: string, param: string): UploadPurpose {
 /** Reduces a client filename to a safe base name (no path, no control characters), or null. */
 export function sanitizeFilename(name: string | null | undefined): string | null {
   if (!name) return null
-  // eslint-disable-next-line no-control-regex
   const base = name.split(/[\\/]/).pop()!.replace(/[\u0000-\u001f\u007f]/g, '').trim()
   if (base === '' || base === '.' || base === '..') return null
   return base.slice(0, MAX_FILENAME_CHARS)

@@ -10,7 +10,8 @@ import { isBatchInputPurpose } from './models'
 import { commitFile } from './store'
 import type { FileRow } from './table'
 import { decodeFilenameHeader, parsePurpose, resolveExpiresAt } from './upload-fields'
-import { UploadSink, byteLimitFor, payloadTooLarge, readBody } from './upload-sink'
+import { readBody } from './read-body'
+import { UploadSink, byteLimitFor, payloadTooLarge } from './upload-sink'
 
 /** Receives a raw upload into files/; throws 411/413/415/400 AppErrors and leaves nothing behind. */
 export async function receiveRawUpload(deps: Deps, orgId: string, request: Request): Promise<FileRow> {

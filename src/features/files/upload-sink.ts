@@ -9,6 +9,7 @@ import { JsonlChecker } from './jsonl-check'
 import { isBatchInputPurpose } from './models'
 import { TempUpload, type FinishedUpload } from './temp-upload'
 
+/** How an UploadSink treats the bytes it receives. */
 export interface SinkOptions {
   /** Largest number of file bytes accepted. */
   maxBytes: number
@@ -40,6 +41,7 @@ export function payloadTooLarge(limit: number, purpose: string | null): AppError
   })
 }
 
+/** One file part or raw body on its way to disk: cap, JSONL check, temp file. */
 export class UploadSink {
   readonly checker: JsonlChecker | null
 
@@ -86,23 +88,5 @@ export class UploadSink {
   /** Removes the temp file; safe after any failure. */
   discard(): Promise<void> {
     return this.temp.discard()
-  }
-}
-
-/** Iterates a request body; a read failure (client gone, body cut short) becomes 400 invalid_request. */
-export async function* readBody(body: ReadableStream<Uint8Array> | null): AsyncGenerator<Uint8Array> {
-  if (!body) return
-  const reader = body.getReader()
-  try {
-    for (;;) {
-      const result = await reader.read().catch(() => {
-        throw new AppError('invalid_request', { message: 'The upload was interrupted before the whole body arrived; send it again.' })
-      })
-      if (result.done) return
-      yield result.value
-    }
-  } finally {
-    reader.cancel().catch(() => undefined)
-    reader.releaseLock()
   }
 }

@@ -49,6 +49,11 @@ export interface ItemDraft {
   estOutputTokens: number
   /** The request carries a non-empty `tools` list. */
   needsTools: boolean
+  /**
+   * Why the chat request cannot be translated for the Anthropic Messages dialect
+   * (`<rejection_code>:<feature>`, providers/translate), or null; routing rejects Anthropic lanes with it.
+   */
+  untranslatable: string | null
   /** Files referenced by `{type:"input_image", file_id}` blocks; the caller checks ownership. */
   imageFileIds: string[]
 }

@@ -5,6 +5,7 @@
  */
 import type { Catalog, CatalogModel } from '../catalog/models'
 import { findModel } from '../catalog'
+import { anthropicRefusal, formatRefusal } from '../../providers/translate/index'
 import { estimateInput } from './estimate'
 import { readEnvelope, readRequest, urlOf, type ChatView, type LineEnvelope, type RequestView } from './normalize'
 import { ITEM_URLS, type ItemDraft, type PreflightCode } from './types'
@@ -68,10 +69,18 @@ export function validateLine(value: unknown, lineNo: number, ctx: LineContext): 
       estInputTokens: limits.inputTokens,
       estOutputTokens: view.kind === 'chat' ? (view.maxOutputTokens ?? model.default_output_tokens) : 0,
       needsTools: view.kind === 'chat' && Array.isArray(view.params.tools) && view.params.tools.length > 0,
+      untranslatable: untranslatable(view),
       imageFileIds: view.kind === 'chat' ? view.imageFileIds : [],
     },
     problems: [],
   }
+}
+
+/** The Anthropic translation refusal of a chat request, compact (`<code>:<feature>`), or null. */
+function untranslatable(view: RequestView): string | null {
+  if (view.kind !== 'chat') return null
+  const refusal = anthropicRefusal({ ...view.params, messages: view.messages })
+  return refusal ? formatRefusal(refusal) : null
 }
 
 function fail(problems: LineProblem[]): { facts: null; problems: LineProblem[] } {

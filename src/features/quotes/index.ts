@@ -2,6 +2,6 @@
 export { loadRequestItems, preflightError, type LoadedItems } from './input'
 export { requireLiveQuote } from './table-access'
 export { routingParams, differingParams } from './params'
-export { feeSchedule, assertSomethingRuns, QUOTE_TTL_MS } from './service'
+export { feeSchedule, assertSomethingRuns, assertBatchCanRun, assertWithinMaxPrice, QUOTE_TTL_MS } from './service'
 export { presentPriceBreakdown, presentQuoteLanes, explainPlan } from './present'
 export { quotesTable, type QuoteRow } from './table'

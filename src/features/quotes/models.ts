@@ -11,7 +11,6 @@ export const QuoteBody = t.Object(
     input_file_id: t.Optional(t.String({ description: 'A JSONL file uploaded with POST /v1/files.' })),
     operation: t.Optional(t.Union([t.Literal('responses'), t.Literal('embeddings'), t.Literal('vision')])),
     model: t.Optional(t.String()),
-    models: t.Optional(t.Array(t.String(), { maxItems: 20 })),
     ...RoutingFields,
   },
   {
@@ -37,7 +36,7 @@ export const QuoteLane = t.Object({
   estimated_completion_seconds: t.Integer(),
   fallback_order: t.Array(t.String()),
   rejection_code: t.Union([t.String(), t.Null()]),
-  reason: t.String(),
+  reason: t.String({ description: 'One sentence: why the lane was selected, kept as a fallback, or rejected.' }),
 })
 
 export const QuoteResponse = t.Object({

@@ -14,6 +14,7 @@ export function routingParams(policy: RoutingPolicy & { slaTier: string }) {
     allow_fallbacks: policy.allowFallbacks,
     zdr: policy.zdr ?? null,
     max_price: policy.maxPriceMicros ?? null,
+    models: policy.models ?? null,
   }
   return { params, hash: sha256Hex(canonicalJson(params)) }
 }

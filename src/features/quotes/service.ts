@@ -10,7 +10,7 @@ import { newId } from '../../lib/ids'
 import { formatMicros } from '../../lib/money'
 import { toIso } from '../../lib/clock'
 import { getBalance } from '../credits/index'
-import { groupDemands, liveOfferingStates, modelLookup, planRouting, policyFromRequest, ratesToLock, type RoutingPlan } from '../routing/index'
+import { groupDemands, liveOfferingStates, modelLookup, modelsListProblems, planRouting, policyFromRequest, ratesToLock, type LanePrice, type RoutingPlan } from '../routing/index'
 import { quotesTable } from './table'
 import { loadRequestItems } from './input'
 import { explainPlan, presentPriceBreakdown, presentQuoteLanes } from './present'
@@ -21,12 +21,14 @@ export const QUOTE_TTL_MS = 10 * 60 * 1000
 
 /** Prices the request's items on every eligible lane, stores the quote and returns it. */
 export async function createQuote(deps: Deps, orgId: string, body: QuoteBody): Promise<QuoteResponse> {
-  const policy = policyFromRequest(deps.config, body)
-  const loaded = await loadRequestItems(deps, orgId, body, { exactTokens: true })
+  const catalog = deps.catalog()
+  const policy = policyFromRequest(deps.config, body, catalog)
+  const loaded = await loadRequestItems(deps, orgId, body, { exactTokens: true, extraProblems: modelsListProblems(catalog, body.models) })
   if (loaded.isTemp) rmSync(loaded.path, { force: true })
   const states = liveOfferingStates(deps)
-  const plan = planRouting(groupDemands(loaded.drafts, modelLookup(deps.catalog())), states, policy, feeSchedule(deps))
+  const plan = planRouting(groupDemands(loaded.drafts, modelLookup(catalog), policy.models), states, policy, feeSchedule(deps))
   assertSomethingRuns(plan)
+  assertWithinMaxPrice(plan.total, policy.maxPriceMicros)
   const now = deps.clock.now()
   const lanes = presentQuoteLanes(plan)
   const balance = getBalance(deps, orgId)
@@ -45,7 +47,7 @@ export async function createQuote(deps: Deps, orgId: string, body: QuoteBody): P
     privacy_tier: policy.privacyTier,
     sla_deadline: toIso(now + policy.slaSeconds * 1000),
     quote_lanes: lanes,
-    customer_explanation: explainPlan(plan, lanes),
+    customer_explanation: explainPlan(plan, lanes, policy),
     funding_preview: {
       available: formatMicros(balance.available),
       reservation_amount: formatMicros(plan.total.total),
@@ -65,26 +67,67 @@ export function feeSchedule(deps: Deps) {
   return { batchFeeBps: deps.config.fees.batchFeeBps, discounts: deps.config.fees.discounts.map((d) => ({ provider: d.provider, bps: d.bps })) }
 }
 
-/** 400 no_eligible_lane when nothing can run; 503 when eligible lanes exist but are all full. */
+/**
+ * For quotes: 400 no_eligible_lane when nothing can run; 503 provider_capacity_unavailable when
+ * eligible lanes exist but together lack room (for some group, or for every group when nothing
+ * was placed). A group with no eligible lane beside others that run is reported in the quote.
+ */
 export function assertSomethingRuns(plan: RoutingPlan): void {
   if (plan.groups.some((g) => g.selection.candidates.some((c) => c.selected))) {
     const short = plan.groups.filter((g) => g.selection.unallocated > 0 && g.selection.candidates.some((c) => c.rejectionCode === null))
     if (short.length === 0) return
-    throw capacityError(short)
+    throw capacityError(short, 'The eligible lanes do not have room for all items right now; retry later or relax the routing policy.')
   }
   const capacityOnly = plan.groups.filter((g) => g.selection.candidates.some((c) => c.rejectionCode === null || c.rejectionCode === 'capacity_full'))
-  if (capacityOnly.length > 0 && capacityOnly.length === plan.groups.length) throw capacityError(capacityOnly)
-  throw new AppError('no_eligible_lane', {
-    message: 'No lane can run these items under the requested policy; see error.details.rejections for why each lane was refused.',
-    details: { rejections: plan.groups.flatMap((g) => g.selection.candidates.map((c) => ({ model: c.model, operation: c.operation, provider: c.provider, offering_id: c.offeringId, rejection_code: c.rejectionCode, reason: c.reason }))) },
+  if (capacityOnly.length > 0 && capacityOnly.length === plan.groups.length) throw capacityError(capacityOnly, 'The eligible lanes do not have room for these items right now; retry later or relax the routing policy.')
+  throw noEligibleLane(plan.groups, 'No lane can run these items under the requested policy; see error.details.rejections for why each lane was refused.')
+}
+
+/**
+ * For batch creation: every group must run now or be able to wait (only provider_unavailable or
+ * capacity_full stand in its way, and it would fit an idle router). Otherwise 400
+ * no_eligible_lane naming the groups no lane will ever take, or 503 provider_capacity_unavailable
+ * when a group is larger than all its eligible lanes together could ever hold.
+ */
+export function assertBatchCanRun(plan: RoutingPlan): void {
+  const never = plan.groups.filter((g) => !g.routable && !g.waitable)
+  if (never.length === 0) return
+  const tooBig = never.filter((g) => g.ifAvailable?.candidates.some((c) => c.rejectionCode === null))
+  if (tooBig.length === never.length) throw capacityError(tooBig.map((g) => ({ ...g, selection: g.ifAvailable! })), 'Some item groups are larger than all their eligible lanes together can hold; split the batch or relax the routing policy.')
+  const names = never.filter((g) => !tooBig.includes(g)).map((g) => `${g.demand.itemCount} ${g.key.replace('|', ' ')}`)
+  throw noEligibleLane(never, `No lane can ever run ${names.join(', ')} items under the requested policy (and waiting would not help); see error.details.rejections for why each lane was refused.`)
+}
+
+/** 400 validation_failed (param max_price) when the total exceeds max_price. */
+export function assertWithinMaxPrice(total: LanePrice, maxPriceMicros: number | undefined): void {
+  if (maxPriceMicros === undefined || total.total <= maxPriceMicros) return
+  throw new AppError('validation_failed', {
+    message: `The estimated total ${formatMicros(total.total)} USD exceeds max_price ${formatMicros(maxPriceMicros)} USD; raise max_price, send fewer items or choose cheaper models.`,
+    param: 'max_price',
+    details: { total: presentPriceBreakdown(total), max_price: { currency: 'usd', amount: formatMicros(maxPriceMicros) } },
   })
 }
 
-function capacityError(groups: RoutingPlan['groups']): AppError {
+function noEligibleLane(groups: RoutingPlan['groups'], message: string): AppError {
+  return new AppError('no_eligible_lane', {
+    message,
+    details: { rejections: groups.flatMap((g) => g.selection.candidates.filter((c) => c.rejectionCode !== null).map((c) => ({ model: c.model, operation: c.operation, provider: c.provider, offering_id: c.offeringId, rejection_code: c.rejectionCode, reason: c.reason }))) },
+  })
+}
+
+function capacityError(groups: Pick<RoutingPlan['groups'][number], 'demand' | 'selection'>[], message: string): AppError {
   return new AppError('provider_capacity_unavailable', {
-    message: 'The eligible lanes do not have room for all items right now; retry later or relax the routing policy.',
+    message,
     retryAfter: 60,
-    details: { capacity: groups.map((g) => ({ model: g.demand.model.slug, operation: g.demand.operation, requested: g.demand.itemCount, unallocated: g.selection.unallocated, lanes: g.selection.candidates.filter((c) => c.rejectionCode === null || c.rejectionCode === 'capacity_full').map((c) => ({ offering_id: c.offeringId, allocated: c.itemCount })) })) },
+    details: {
+      capacity: groups.map((g) => ({
+        model: g.demand.model.slug,
+        operation: g.demand.operation,
+        requested: g.demand.itemCount,
+        unallocated: g.selection.unallocated,
+        lanes: g.selection.candidates.filter((c) => c.rejectionCode === null || c.rejectionCode === 'capacity_full').map((c) => ({ offering_id: c.offeringId, capacity_left: c.capacityLeft, allocated: c.itemCount })),
+      })),
+    },
   })
 }
 

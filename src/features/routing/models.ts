@@ -21,5 +21,12 @@ export const RoutingFields = {
       { additionalProperties: false },
     ),
   ),
-  max_price: t.Optional(t.Union([Usd, t.Object({ currency: t.Optional(t.Literal('usd')), amount: Usd })])),
+  max_price: t.Optional(t.Union([Usd, t.Object({ currency: t.Optional(t.Literal('usd')), amount: Usd })], { description: 'Most the whole request may cost; lanes above it are rejected (price_above_max) and a larger total is refused.' })),
+  models: t.Optional(
+    t.Array(t.String({ minLength: 1 }), {
+      maxItems: 20,
+      description: 'Acceptable models in order. Items whose own model is listed may run on any listed model that does their operation; the cheapest eligible is chosen (list order breaks ties). Items whose model is not listed keep it.',
+      examples: [['gpt-4o-mini', 'claude-3-5-haiku', 'llama-3.1-8b-instruct']],
+    }),
+  ),
 }

@@ -1,36 +1,57 @@
 /**
  * Lane selection: one pure function from (demand, offerings with live state, policy, fees) to
  * every candidate with a rank, allocation and price — or a rejection code and reason.
- * Deterministic: ties break on turnaround, then offering id.
+ * Deterministic and independent of the order of `states`: ties break on the demand's model order,
+ * then expected turnaround, then offering id.
  */
-import { checkEligibility } from './eligibility'
+import { checkEligibility, type Rejection } from './eligibility'
+import { expectedTurnaroundSeconds, riskFactor } from './observed'
 import { priceTokens, prorate } from './price'
+import { explainSelected, explainFallback, explainSplit } from './explain'
+import type { CatalogModel } from '../catalog/models'
 import type { FeeSchedule, LaneCandidate, LaneDemand, LanePrice, OfferingState, RoutingPolicy } from './types'
 
 export interface LaneSelection {
+  /** Every offering of the demand's acceptable models: ranked ones first (rank 1 = best), then rejected ones by id. */
   candidates: LaneCandidate[]
   /** Items no eligible lane had room for (0 when the demand is fully placed). */
   unallocated: number
+  /** Why the group is split across lanes (one sentence), or null when it is not. */
+  splitReason: string | null
 }
 
-interface Evaluated {
+/** One offering as evaluated for a demand (internal to lane selection and its explanations). */
+export interface Evaluated {
   state: OfferingState
+  model: CatalogModel
+  /** Position of the model in the demand's acceptable list (0 = the group's own model). */
+  modelIndex: number
   price: LanePrice
-  rejection: { code: LaneCandidate['rejectionCode'] & string; reason: string } | null
+  expectedSeconds: number
+  /** Cost the ranking uses: total, or total × risk factor under sla_aware. */
+  score: number
+  rejection: Rejection | null
 }
 
-/** Ranks and allocates the offerings of `demand.model` for one item group. */
+/** The demand's acceptable models, its own model first, without duplicates. */
+export function acceptableModels(demand: LaneDemand): CatalogModel[] {
+  const all = [demand.model, ...(demand.alternatives ?? [])]
+  return all.filter((m, i) => all.findIndex((x) => x.slug === m.slug) === i)
+}
+
+/** Ranks and allocates the offerings of the demand's models for one item group. */
 export function selectLanes(demand: LaneDemand, states: OfferingState[], policy: RoutingPolicy, fees: FeeSchedule): LaneSelection {
-  const evaluated: Evaluated[] = states
-    .filter((s) => s.offering.model === demand.model.slug)
-    .map((state) => {
-      const price = priceTokens(demand.inputTokens, demand.outputTokens, state.rates, state.offering.provider, fees)
-      let rejection = checkEligibility(demand, state, policy)
-      if (!rejection && policy.maxPriceMicros !== undefined && price.total > policy.maxPriceMicros) {
-        rejection = { code: 'price_above_max', reason: `Costs more than max_price for this group.` }
-      }
-      return { state, price, rejection }
-    })
+  const models = acceptableModels(demand)
+  const evaluated = states.flatMap((state): Evaluated[] => {
+    const modelIndex = models.findIndex((m) => m.slug === state.offering.model)
+    if (modelIndex === -1) return []
+    const model = models[modelIndex]!
+    const price = priceTokens(demand.inputTokens, demand.outputTokens, state.rates, state.offering.provider, fees)
+    const expectedSeconds = expectedTurnaroundSeconds(state)
+    const rejection = checkEligibility({ demand, state, policy, model, price, expectedSeconds })
+    const score = policy.routingMode === 'sla_aware' ? price.total * riskFactor(state) : price.total
+    return [{ state, model, modelIndex, price, expectedSeconds, score, rejection }]
+  })
   const eligible = evaluated.filter((e) => !e.rejection).sort((a, b) => compare(a, b, policy))
   let remaining = demand.itemCount
   const allocation = new Map<string, number>()
@@ -41,6 +62,7 @@ export function selectLanes(demand: LaneDemand, states: OfferingState[], policy:
     remaining -= take
   }
   const eligibleIds = eligible.map((e) => e.state.offering.offering_id)
+  const selectedInOrder = eligible.filter((e) => allocation.has(e.state.offering.offering_id))
   const candidates = evaluated.map((e): LaneCandidate => {
     const id = e.state.offering.offering_id
     const allocated = allocation.get(id) ?? 0
@@ -49,7 +71,7 @@ export function selectLanes(demand: LaneDemand, states: OfferingState[], policy:
     return {
       offeringId: id,
       provider: e.state.offering.provider,
-      model: demand.model.slug,
+      model: e.model.slug,
       operation: demand.operation,
       laneKind: e.state.offering.lane_kind,
       selected,
@@ -58,16 +80,19 @@ export function selectLanes(demand: LaneDemand, states: OfferingState[], policy:
       allocationPercent: demand.itemCount > 0 ? Math.round((allocated / demand.itemCount) * 10_000) / 100 : 0,
       rates: e.state.rates,
       price: selected ? prorate(e.price, allocated, demand.itemCount) : e.price,
-      estimatedCompletionSeconds: e.state.offering.turnaround_seconds,
+      estimatedCompletionSeconds: e.expectedSeconds,
       fallbackOrder: selected && policy.allowFallbacks ? eligibleIds.filter((other) => other !== id) : [],
       rejectionCode: e.rejection?.code ?? null,
-      reason: e.rejection?.reason ?? explainEligible(e, selected, allocated, demand, eligible[0]),
+      reason: e.rejection?.reason ?? (selected ? explainSelected(e, allocated, demand, policy, selectedInOrder) : explainFallback(e, rank!, eligible)),
+      capacityLeft: Math.max(0, e.state.capacityLeft),
+      observed: e.state.observed ?? null,
     }
   })
-  candidates.sort((a, b) => (a.rank ?? 1e9) - (b.rank ?? 1e9) || a.offeringId.localeCompare(b.offeringId))
-  return { candidates, unallocated: Math.max(0, remaining) }
+  candidates.sort((a, b) => (a.rank ?? Number.MAX_SAFE_INTEGER) - (b.rank ?? Number.MAX_SAFE_INTEGER) || compareIds(a.offeringId, b.offeringId))
+  return { candidates, unallocated: Math.max(0, remaining), splitReason: explainSplit(demand, selectedInOrder, allocation, remaining) }
 }
 
+/** Ranking order for eligible lanes under the policy. */
 function compare(a: Evaluated, b: Evaluated, policy: RoutingPolicy): number {
   if (policy.routingMode === 'hybrid') {
     const edge = (e: Evaluated) => (e.state.offering.lane_kind === 'edge' ? 0 : 1)
@@ -80,12 +105,15 @@ function compare(a: Evaluated, b: Evaluated, policy: RoutingPolicy): number {
     }
     if (pos(a) !== pos(b)) return pos(a) - pos(b)
   }
-  return a.price.total - b.price.total || a.state.offering.turnaround_seconds - b.state.offering.turnaround_seconds || a.state.offering.offering_id.localeCompare(b.state.offering.offering_id)
+  return (
+    a.score - b.score ||
+    a.modelIndex - b.modelIndex ||
+    a.expectedSeconds - b.expectedSeconds ||
+    compareIds(a.state.offering.offering_id, b.state.offering.offering_id)
+  )
 }
 
-function explainEligible(e: Evaluated, selected: boolean, allocated: number, demand: LaneDemand, best: Evaluated | undefined): string {
-  const id = e.state.offering.offering_id
-  if (selected && allocated === demand.itemCount) return `Selected: ${id} is the best eligible lane for all ${allocated} items.`
-  if (selected) return `Selected for ${allocated} of ${demand.itemCount} items: the better lanes had no room for the rest.`
-  return `Eligible and kept as a fallback; ${best?.state.offering.offering_id ?? 'another lane'} ranks ahead of it.`
+/** Code-unit order: the same on every machine (localeCompare is not). */
+function compareIds(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0
 }

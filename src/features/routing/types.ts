@@ -2,9 +2,17 @@
 import type { CatalogModel, CatalogOffering, Operation } from '../catalog/models'
 import type { PrivacyTier, RejectionCode, RoutingMode } from './vocabulary'
 
-/** What one group of items (same model × operation) needs. */
+/** What one group of items (same model × operation, or same `models` list × operation) needs. */
 export interface LaneDemand {
+  /** The group's model: the items' own model, or the first listed model that does the operation. */
   model: CatalogModel
+  /**
+   * Every model the items may run on, in the caller's order (includes `model`). Absent or one
+   * entry: only `model`. Set from the request's `models` list for items whose model is listed.
+   */
+  alternatives?: CatalogModel[]
+  /** The item-level model slugs that make up this group (for assigning the items later). */
+  itemModels?: string[]
   operation: Operation
   itemCount: number
   inputTokens: number
@@ -12,17 +20,42 @@ export interface LaneDemand {
   /** Largest single item: input + requested output tokens. */
   maxItemTokens: number
   needsTools: boolean
+  /**
+   * Why some item cannot be translated for the Anthropic Messages dialect (`<rejection_code>:<feature>`,
+   * e.g. `tool_support:tools.function.strict`); absent when every item translates.
+   */
+  untranslatable?: string
+}
+
+/** What finished lanes of an offering showed recently (a rolling window; see routing/stats.ts). */
+export interface ObservedStats {
+  /** Finished lanes in the window. */
+  lanes: number
+  /** Turnaround estimate from those lanes (p90, seconds); null when none finished normally. */
+  turnaroundSeconds: number | null
+  /** Share of finished items that failed, 0..1. */
+  failureRate: number
+  /** Share of items that expired before their lane finished, 0..1. */
+  expiryRate: number
 }
 
 /** An offering with what is known about it right now. */
 export interface OfferingState {
   offering: CatalogOffering
-  /** Provider configured (and, later, healthy). */
+  /** Provider configured (base URL and credential present). */
   available: boolean
-  /** Items it can still take (max_batch_items minus what running batches hold). */
+  /** Wire protocol of the offering's provider (catalog `kind`); translating dialects refuse untranslatable items. */
+  providerKind?: string
+  /** `open` after repeated provider failures: the offering takes no new work until it closes. */
+  circuit?: 'closed' | 'open' | 'half_open'
+  /** Items it can still take now: min(max_batch_items, concurrent capacity − items held). */
   capacityLeft: number
+  /** Items queued or running on it for other batches (for the capacity details of a 503). */
+  heldItems?: number
   /** Micro-dollars per 1M tokens: locked by a quote, else the catalog's. */
   rates: { input: number; output: number }
+  /** Rolling outcomes of its finished lanes; absent = no history (catalog figures are used). */
+  observed?: ObservedStats
 }
 
 export interface RoutingPolicy {
@@ -37,6 +70,8 @@ export interface RoutingPolicy {
   zdr?: boolean
   /** Max total for the whole request in micro-dollars (checked per lane and overall). */
   maxPriceMicros?: number
+  /** Acceptable model slugs in order (request `models`); items whose model is listed may run on any. */
+  models?: string[]
 }
 
 export interface FeeSchedule {
@@ -63,11 +98,16 @@ export interface LaneCandidate {
   itemCount: number
   allocationPercent: number
   rates: { input: number; output: number }
-  /** Price of the allocated items (selected) or of the whole demand (rejected, for comparison). */
+  /** Price of the allocated items (selected) or of the whole demand (not selected, for comparison). */
   price: LanePrice
+  /** Expected seconds to finish: observed p90 once the offering has history, else the catalog's figure. */
   estimatedCompletionSeconds: number
-  /** Offering ids to fail over to, in order. */
+  /** Offering ids to fail over to, in order (selected lanes only; empty when fallbacks are off). */
   fallbackOrder: string[]
   rejectionCode: RejectionCode | null
   reason: string
+  /** Items the offering could take right now (before this allocation). */
+  capacityLeft: number
+  /** What finished lanes showed (null without history). */
+  observed: ObservedStats | null
 }

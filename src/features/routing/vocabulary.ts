@@ -12,7 +12,7 @@ export type RoutingMode = (typeof ROUTING_MODES)[number]
 
 export const PRIVACY_TIERS = [
   'standard', // any lane
-  'confidential', // zero-retention providers or edge nodes only
+  'confidential', // zero-retention lanes only: ZDR providers or edge nodes (that declare zero retention)
   'restricted', // edge nodes enrolled as restricted only
 ] as const
 export type PrivacyTier = (typeof PRIVACY_TIERS)[number]
@@ -24,18 +24,31 @@ export const SLA_TIERS = [
 ] as const
 export type SlaTier = (typeof SLA_TIERS)[number]
 
-/** Why a candidate lane was not selected; set by selectLanes, shown in quotes and receipts. */
+/**
+ * Why a candidate lane was not selected; set by selectLanes, shown in quotes and receipts. A lane
+ * gets the first code it fails in the order of `checkEligibility`: every policy filter first, the
+ * two transient ones (provider_unavailable, capacity_full) last — so a lane rejected for a
+ * transient reason passes every policy filter and is one the batch may wait for.
+ */
 export const REJECTION_CODES = [
-  'capacity_full', // the offering has no room left for more items
+  'capacity_full', // the offering has no room left for more items; the batch may wait for room
   'context_window_exceeded', // an item is larger than the model's context window
-  'privacy_tier_mismatch', // the lane may not see data of the batch's privacy tier
+  'privacy_tier_mismatch', // the lane may not see data of the batch's privacy tier (fails closed)
   'tool_support', // items need function tools the offering does not take
   'operation_unsupported', // the model or offering does not do this operation
-  'region_not_allowed', // none of the offering's regions is in allowed_regions
+  'region_not_allowed', // the offering's regions are not within allowed_regions
   'routing_mode_excluded', // the routing mode rules this kind of lane out
-  'sla_unachievable', // expected turnaround does not fit the deadline
-  'provider_unavailable', // provider not configured or unhealthy
-  'provider_excluded', // provider_preferences (only / zdr) rule it out
+  'sla_unachievable', // expected completion does not fit the deadline (half of it under sla_aware)
+  'provider_unavailable', // provider not configured, or its circuit is open; the batch may wait
+  'provider_excluded', // provider_preferences (only / order without fallbacks / zdr) rule it out
   'price_above_max', // the lane's total exceeds max_price
 ] as const
 export type RejectionCode = (typeof REJECTION_CODES)[number]
+
+/** Rejections that can clear over time: a batch whose only lanes fail these waits instead of failing. */
+export const TRANSIENT_REJECTIONS: readonly RejectionCode[] = ['provider_unavailable', 'capacity_full']
+
+/** True when `code` can clear over time (see TRANSIENT_REJECTIONS). */
+export function isTransientRejection(code: RejectionCode | null): boolean {
+  return code !== null && TRANSIENT_REJECTIONS.includes(code)
+}

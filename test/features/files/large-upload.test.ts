@@ -14,6 +14,8 @@ const LINES = 50_000
 const LINE_BYTES = 3146 // 50,000 × 3,146 = 157,300,000 bytes ≈ 150 MiB
 const LINES_PER_CHUNK = 32
 const MAX_GROWTH_BYTES = 64 * 1024 * 1024
+/** bunfig's [test] timeout is not applied by this Bun, so the slow tests say theirs. */
+const TIMEOUT_MS = 120_000
 
 let child: ReturnType<typeof Bun.spawn<'pipe', 'pipe', 'inherit'>>
 let server: { url: string; key: string; dataDir: string }
@@ -118,7 +120,7 @@ describe('POST /v1/files — large upload', () => {
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ bytes: LINES * LINE_BYTES, line_count: LINES, sha256: hasher.digest('hex'), content_type: 'application/jsonl', purpose: 'batch' })
     expect(res.growth).toBeLessThanOrEqual(MAX_GROWTH_BYTES)
-  })
+  }, TIMEOUT_MS)
 
   it.skipIf(!ON_LINUX)('streams a 150 MiB raw body with Content-Length with server RSS growth ≤ 64 MB', async () => {
     const hasher = new Bun.CryptoHasher('sha256')
@@ -139,7 +141,7 @@ describe('POST /v1/files — large upload', () => {
     expect(res.status).toBe(200)
     expect(res.body).toMatchObject({ bytes: LINES * LINE_BYTES, line_count: LINES, sha256: hasher.digest('hex'), content_type: 'application/jsonl', purpose: 'model_input' })
     expect(res.growth).toBeLessThanOrEqual(MAX_GROWTH_BYTES)
-  })
+  }, TIMEOUT_MS)
 
   it.todo('accepts a raw body over 64 MiB with Content-Type application/jsonl (needs http/server.ts to exempt POST /v1/files from its JSON body cap)')
 })

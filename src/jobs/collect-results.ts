@@ -1,0 +1,134 @@
+/**
+ * collect-results: follows provider jobs. A pass claims due jobs (leased) and for each polls the
+ * provider outside any transaction, then records what it learned:
+ * - still running → next poll (1 s … 60 s, growing with age); no progress for longer than the
+ *   offering's expected turnaround → the job is cancelled remotely as `lane_stalled`, and given up
+ *   CANCEL_GRACE_MS later if the provider never confirms;
+ * - terminal → every result line is applied to its item (finished items are kept), and the
+ *   job's unfinished items are re-routed (failover.ts) — or stopped when our batch was cancelled
+ *   or expired, or retried when a completed job simply lacked their line.
+ * Our batch being stopped makes its jobs due at once and cancels them remotely (best effort).
+ */
+import type { Deps } from '../deps'
+import type { BatchAdapter, ProviderEndpoint, ProviderJobStatus, RemoteJobState } from '../providers/types'
+import type { ProviderJobCause, ProviderJobRow } from '../features/batches/index'
+import { callError, type Target } from './provider-target'
+import { failoverItems } from './failover'
+import { applyJobOutcomes, stoppedOutcomes, type JobOutcome } from './provider-job-outcomes'
+import { batchFacts, detachRequeued, endJob, laneRatesOf, rescheduleJob, runningItemsOf } from './provider-job-store'
+
+/** How long a cancel may take to be confirmed before the job is given up (OpenAI: up to 10 min). */
+export const CANCEL_GRACE_MS = 10 * 60_000
+/** Outcomes applied per transaction while streaming results. */
+const APPLY_EVERY = 500
+
+type Batch = NonNullable<ReturnType<typeof batchFacts>>
+type End = { state: RemoteJobState | 'gave_up'; withResults: boolean; error?: string }
+
+/** Delay before the next poll: a fifth of the job's age, between 1 s and 60 s. */
+export function pollDelayMs(ageMs: number): number {
+  return Math.min(60_000, Math.max(1000, Math.round(ageMs / 5)))
+}
+
+/** Polls one claimed `running` job and records the outcome; never throws for provider trouble. */
+export async function pollJob(deps: Deps, t: Target, job: ProviderJobRow, batch: Batch, now: number): Promise<void> {
+  let cancelAt = job.cancelRequestedAt
+  let cause = job.cause as ProviderJobCause | null
+  if (batch.endIntent && cancelAt === null) {
+    await cancelQuietly(t.adapter, t.endpoint, job.remoteId!)
+    cancelAt = now
+    cause = 'batch_stopped'
+  }
+  let status: ProviderJobStatus | null = null
+  try {
+    status = await t.adapter.poll(t.endpoint, job.remoteId!)
+  } catch (err) {
+    const e = callError(err)
+    if (!e.retryable) return finishJob(deps, t, job, batch, { state: 'failed', withResults: false, error: e.message }, now)
+  }
+  if (status && status.state !== 'running' && status.state !== 'cancelling') {
+    return finishJob(deps, t, { ...job, cause }, batch, { state: status.state, withResults: status.resultsReady }, now)
+  }
+  const done = status ? status.counts.completed + status.counts.failed : job.progressCount
+  const progressAt = done > job.progressCount ? now : (job.progressAt ?? job.submittedAt ?? now)
+  if (cancelAt !== null && now - cancelAt > CANCEL_GRACE_MS) return finishJob(deps, t, { ...job, cause: cause ?? 'lane_stalled' }, batch, { state: 'gave_up', withResults: false }, now)
+  if (cancelAt === null && now - progressAt > t.offering.turnaround_seconds * 1000) {
+    deps.log.warn('provider job stalled', { job_id: job.id, offering_id: job.offeringId, quiet_ms: now - progressAt })
+    await cancelQuietly(t.adapter, t.endpoint, job.remoteId!)
+    cancelAt = now
+    cause = 'lane_stalled'
+  }
+  const next = now + pollDelayMs(now - (job.submittedAt ?? now))
+  rescheduleJob(deps, job.id, cancelAt !== null ? Math.min(next, cancelAt + CANCEL_GRACE_MS + 1) : next, { lastPolledAt: now, progressAt, progressCount: Math.max(done, job.progressCount), cancelRequestedAt: cancelAt, cause })
+}
+
+/** Applies results, settles what is left over, and ends the job. */
+export async function finishJob(deps: Deps, t: Target | null, job: ProviderJobRow, batch: Batch, end: End, now: number): Promise<void> {
+  const items = runningItemsOf(deps, job.id)
+  const attempts = new Map(items.map((i) => [i.id, i.attempts]))
+  const meta = { provider: job.provider, rates: laneRatesOf(deps, job.laneId) }
+  if (t && end.withResults && job.remoteId) {
+    const ok = await applyResults(deps, t, job.remoteId, items, attempts, meta, now)
+    if (!ok) return rescheduleJob(deps, job.id, now + pollDelayMs(now - (job.submittedAt ?? now)), { lastPolledAt: now })
+  }
+  detachRequeued(deps, job.id)
+  const { status, cause } = endOf(end.state, job.cause as ProviderJobCause | null, batch)
+  const remaining = runningItemsOf(deps, job.id).map((i) => i.id)
+  if (remaining.length > 0) {
+    if (batch.endIntent) applyJobOutcomes(deps, meta, attempts, stoppedOutcomes(remaining, batch.endIntent), now)
+    else if (status === 'ended') {
+      const error = { kind: 'malformed_response' as const, retryable: true, message: 'The provider batch ended without a result for this item.' }
+      applyJobOutcomes(deps, meta, attempts, remaining.map((itemId) => ({ ok: false as const, itemId, error })), now)
+      detachRequeued(deps, job.id)
+    } else failoverItems(deps, job, remaining, cause ?? 'provider_failed', now)
+  }
+  endJob(deps, job.id, status, cause, now, end.error)
+  deps.log.info('provider job ended', { job_id: job.id, status, cause, leftover: remaining.length })
+}
+
+/** Streams every result line onto the job's running items; false when the download failed and should be retried. */
+async function applyResults(deps: Deps, t: Target, remoteId: string, items: ReturnType<typeof runningItemsOf>, attempts: Map<string, number>, meta: Parameters<typeof applyJobOutcomes>[1], now: number): Promise<boolean> {
+  let buffer: JobOutcome[] = []
+  try {
+    for await (const outcome of t.adapter.results(t.endpoint, { remoteId, items: new Map(items.map((i) => [i.customId, i.id])) })) {
+      if (!outcome.ok && outcome.error.kind === 'not_run') continue // re-routed below, never counted as an attempt's failure
+      buffer.push(outcome)
+      if (buffer.length >= APPLY_EVERY) {
+        applyJobOutcomes(deps, meta, attempts, buffer, now)
+        buffer = []
+      }
+    }
+    applyJobOutcomes(deps, meta, attempts, buffer, now)
+    return true
+  } catch (err) {
+    applyJobOutcomes(deps, meta, attempts, buffer, now)
+    const e = callError(err)
+    deps.log.warn('provider job results not read', { remote_id: remoteId, error: e.message })
+    return !e.retryable
+  }
+}
+
+/** Our status and cause for how the remote job ended. */
+function endOf(state: End['state'], cause: ProviderJobCause | null, batch: Batch): { status: 'ended' | 'failed' | 'expired' | 'cancelled'; cause: ProviderJobCause | null } {
+  const stopped = batch.endIntent ? 'batch_stopped' : null
+  switch (state) {
+    case 'ended':
+      return { status: 'ended', cause: cause === 'batch_stopped' ? cause : null }
+    case 'expired':
+      return { status: 'expired', cause: stopped ?? 'provider_expired' }
+    case 'cancelled':
+      return { status: 'cancelled', cause: stopped ?? cause ?? 'provider_failed' }
+    case 'gave_up':
+      return { status: stopped ? 'cancelled' : 'failed', cause: stopped ?? cause ?? 'lane_stalled' }
+    default:
+      return { status: 'failed', cause: stopped ?? 'provider_failed' }
+  }
+}
+
+async function cancelQuietly(adapter: BatchAdapter, endpoint: ProviderEndpoint, remoteId: string): Promise<void> {
+  try {
+    await adapter.cancel(endpoint, remoteId)
+  } catch {
+    // Best effort: a job that already ended cannot be cancelled; the next poll tells.
+  }
+}
