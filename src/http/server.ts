@@ -20,8 +20,9 @@ export function createHttpBase(deps: Deps) {
     .onRequest(({ request, set }) => {
       set.headers['x-request-id'] = requestIdOf(request)
       const length = Number(request.headers.get('content-length') ?? 0)
-      const type = request.headers.get('content-type') ?? ''
-      if (length > JSON_BODY_LIMIT && type.includes('json')) {
+      const type = (request.headers.get('content-type') ?? '').split(';')[0]!.trim().toLowerCase()
+      // Only JSON request bodies (parsed whole by Elysia) are capped here; JSONL uploads stream to disk.
+      if (length > JSON_BODY_LIMIT && type === 'application/json') {
         return errorResponse(new AppError('payload_too_large', { message: `JSON bodies are limited to ${JSON_BODY_LIMIT} bytes; upload large inputs with POST /v1/files.` }), requestIdOf(request))
       }
     })

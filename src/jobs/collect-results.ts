@@ -7,7 +7,9 @@
  * - terminal → every result line is applied to its item (finished items are kept), and the
  *   job's unfinished items are re-routed (failover.ts) — or stopped when our batch was cancelled
  *   or expired, or retried when a completed job simply lacked their line.
- * Our batch being stopped makes its jobs due at once and cancels them remotely (best effort).
+ * Our batch being stopped (cancelled or expired) makes its jobs due at once: `stopJob` asks the
+ * provider to cancel (best effort, not awaited), takes the results if the job already ended, and
+ * otherwise stops the job's unfinished items right away — a provider's cancel can take minutes.
  */
 import type { Deps } from '../deps'
 import type { BatchAdapter, ProviderEndpoint, ProviderJobStatus, RemoteJobState } from '../providers/types'
@@ -21,9 +23,12 @@ import { batchFacts, detachRequeued, endJob, laneRatesOf, rescheduleJob, running
 export const CANCEL_GRACE_MS = 10 * 60_000
 /** Outcomes applied per transaction while streaming results. */
 const APPLY_EVERY = 500
+/** Longest wait for the one look at a stopped batch's job (and for its results). */
+const STOP_LOOK_MS = 10_000
+const STOP_RESULTS_MS = 60_000
 
 type Batch = NonNullable<ReturnType<typeof batchFacts>>
-type End = { state: RemoteJobState | 'gave_up'; withResults: boolean; error?: string }
+type End = { state: RemoteJobState | 'gave_up'; withResults: boolean; error?: string; resultsTimeoutMs?: number }
 
 /** Delay before the next poll: a fifth of the job's age, between 1 s and 60 s. */
 export function pollDelayMs(ageMs: number): number {
@@ -31,17 +36,12 @@ export function pollDelayMs(ageMs: number): number {
 }
 
 /** Polls one claimed `running` job and records the outcome; never throws for provider trouble. */
-export async function pollJob(deps: Deps, t: Target, job: ProviderJobRow, batch: Batch, now: number): Promise<void> {
+export async function pollJob(deps: Deps, t: Target, job: ProviderJobRow, batch: Batch, now: number, signal?: AbortSignal): Promise<void> {
   let cancelAt = job.cancelRequestedAt
   let cause = job.cause as ProviderJobCause | null
-  if (batch.endIntent && cancelAt === null) {
-    await cancelQuietly(t.adapter, t.endpoint, job.remoteId!)
-    cancelAt = now
-    cause = 'batch_stopped'
-  }
   let status: ProviderJobStatus | null = null
   try {
-    status = await t.adapter.poll(t.endpoint, job.remoteId!)
+    status = await t.adapter.poll(t.endpoint, job.remoteId!, signal)
   } catch (err) {
     const e = callError(err)
     if (!e.retryable) return finishJob(deps, t, job, batch, { state: 'failed', withResults: false, error: e.message }, now)
@@ -62,14 +62,28 @@ export async function pollJob(deps: Deps, t: Target, job: ProviderJobRow, batch:
   rescheduleJob(deps, job.id, cancelAt !== null ? Math.min(next, cancelAt + CANCEL_GRACE_MS + 1) : next, { lastPolledAt: now, progressAt, progressCount: Math.max(done, job.progressCount), cancelRequestedAt: cancelAt, cause })
 }
 
+/**
+ * Our batch was stopped: cancel remotely (not awaited), and unless `quick` (a call to this
+ * provider was just aborted) look once at the job — results of a job that already ended are
+ * kept — then stop whatever is unfinished.
+ */
+export async function stopJob(deps: Deps, t: Target, job: ProviderJobRow, batch: Batch, now: number, quick: boolean): Promise<void> {
+  if (!job.remoteId) return finishJob(deps, t, { ...job, cause: 'batch_stopped' }, batch, { state: 'cancelled', withResults: false }, now)
+  if (job.cancelRequestedAt === null) void cancelQuietly(t.adapter, t.endpoint, job.remoteId, AbortSignal.timeout(STOP_RESULTS_MS))
+  let status: ProviderJobStatus | null = null
+  if (!quick) status = await t.adapter.poll(t.endpoint, job.remoteId, AbortSignal.timeout(STOP_LOOK_MS)).catch(() => null)
+  const ended = status !== null && status.state !== 'running' && status.state !== 'cancelling'
+  return finishJob(deps, t, { ...job, cause: 'batch_stopped' }, batch, { state: ended ? status!.state : 'cancelled', withResults: ended && status!.resultsReady, resultsTimeoutMs: STOP_RESULTS_MS }, now)
+}
+
 /** Applies results, settles what is left over, and ends the job. */
 export async function finishJob(deps: Deps, t: Target | null, job: ProviderJobRow, batch: Batch, end: End, now: number): Promise<void> {
   const items = runningItemsOf(deps, job.id)
   const attempts = new Map(items.map((i) => [i.id, i.attempts]))
   const meta = { provider: job.provider, rates: laneRatesOf(deps, job.laneId) }
   if (t && end.withResults && job.remoteId) {
-    const ok = await applyResults(deps, t, job.remoteId, items, attempts, meta, now)
-    if (!ok) return rescheduleJob(deps, job.id, now + pollDelayMs(now - (job.submittedAt ?? now)), { lastPolledAt: now })
+    const ok = await applyResults(deps, t, job.remoteId, items, attempts, meta, now, end.resultsTimeoutMs)
+    if (!ok && !batch.endIntent) return rescheduleJob(deps, job.id, now + pollDelayMs(now - (job.submittedAt ?? now)), { lastPolledAt: now })
   }
   detachRequeued(deps, job.id)
   const { status, cause } = endOf(end.state, job.cause as ProviderJobCause | null, batch)
@@ -87,10 +101,10 @@ export async function finishJob(deps: Deps, t: Target | null, job: ProviderJobRo
 }
 
 /** Streams every result line onto the job's running items; false when the download failed and should be retried. */
-async function applyResults(deps: Deps, t: Target, remoteId: string, items: ReturnType<typeof runningItemsOf>, attempts: Map<string, number>, meta: Parameters<typeof applyJobOutcomes>[1], now: number): Promise<boolean> {
+async function applyResults(deps: Deps, t: Target, remoteId: string, items: ReturnType<typeof runningItemsOf>, attempts: Map<string, number>, meta: Parameters<typeof applyJobOutcomes>[1], now: number, timeoutMs?: number): Promise<boolean> {
   let buffer: JobOutcome[] = []
   try {
-    for await (const outcome of t.adapter.results(t.endpoint, { remoteId, items: new Map(items.map((i) => [i.customId, i.id])) })) {
+    for await (const outcome of t.adapter.results(t.endpoint, { remoteId, items: new Map(items.map((i) => [i.customId, i.id])) }, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined)) {
       if (!outcome.ok && outcome.error.kind === 'not_run') continue // re-routed below, never counted as an attempt's failure
       buffer.push(outcome)
       if (buffer.length >= APPLY_EVERY) {
@@ -125,9 +139,9 @@ function endOf(state: End['state'], cause: ProviderJobCause | null, batch: Batch
   }
 }
 
-async function cancelQuietly(adapter: BatchAdapter, endpoint: ProviderEndpoint, remoteId: string): Promise<void> {
+async function cancelQuietly(adapter: BatchAdapter, endpoint: ProviderEndpoint, remoteId: string, signal?: AbortSignal): Promise<void> {
   try {
-    await adapter.cancel(endpoint, remoteId)
+    await adapter.cancel(endpoint, remoteId, signal)
   } catch {
     // Best effort: a job that already ended cannot be cancelled; the next poll tells.
   }

@@ -10,7 +10,7 @@ import type { Adapters } from '../providers/registry'
 import { isBatchAdapter } from '../providers/registry'
 import { isProviderConfigured } from '../features/catalog/index'
 import type { Dispatcher } from './dispatch-items'
-import { finishJob, pollJob } from './collect-results'
+import { finishJob, pollJob, stopJob } from './collect-results'
 import { batchFacts, claimDueJobs, endJob, lanesWithDueItems, markBatchJobsDue } from './provider-job-store'
 import { resolveTarget } from './provider-target'
 import { resubmitJob, submitLane, type SubmitHooks } from './submit-provider-jobs'
@@ -65,7 +65,17 @@ export function createProviderJobRunner(deps: Deps, adapters: Adapters): Provide
     if (!batch) return endJob(deps, job.id, 'cancelled', 'batch_stopped', now)
     if (!target) return finishJob(deps, null, job, batch, { state: 'failed', withResults: false, error: 'The provider is no longer configured.' }, now)
     if (job.status === 'submitting') return resubmitJob(deps, target, job, hooks, now)
-    return pollJob(deps, target, job, batch, now)
+    if (batch.endIntent) return stopJob(deps, target, job, batch, now, false)
+    const stop = hooks.register(job.batchId)
+    try {
+      await pollJob(deps, target, job, batch, now, stop.signal)
+    } finally {
+      stop.done()
+    }
+    // Aborted mid-poll because the batch was just stopped: finish the stop now, without another call.
+    const after = stop.signal.aborted ? batchFacts(deps, job.batchId) : undefined
+    const fresh = after?.endIntent ? claimDueJobs(deps, Number.MAX_SAFE_INTEGER, 1, [job.id])[0] : undefined
+    if (after && fresh) await stopJob(deps, target, fresh, after, deps.clock.now(), true)
   }
 
   function submitDue(now: number): void {

@@ -8,11 +8,10 @@ import { join } from 'node:path'
 import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
 import { AppError, notFound } from '../../http/errors'
-import { batchesTable } from '../batches/index'
+import { batchesTable, TERMINAL_BATCH_STATUSES } from '../batches/index'
 import { filesTable, type FileRow } from './table'
 
 /** Batch statuses after which a batch no longer reads its input file (contract §5). */
-const TERMINAL_BATCH_STATUSES = ['completed', 'failed', 'cancelled', 'expired']
 
 /** A live file of an org and where its bytes are. */
 export interface OrgFile {
@@ -78,7 +77,7 @@ export async function deleteFile(deps: Deps, orgId: string, fileId: string): Pro
     const user = deps.db
       .select({ id: batchesTable.id })
       .from(batchesTable)
-      .where(and(eq(batchesTable.inputFileId, fileId), notInArray(batchesTable.status, TERMINAL_BATCH_STATUSES)))
+      .where(and(eq(batchesTable.inputFileId, fileId), notInArray(batchesTable.status, [...TERMINAL_BATCH_STATUSES])))
       .limit(1)
       .get()
     if (user) {

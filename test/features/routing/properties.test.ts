@@ -5,7 +5,8 @@
  *
  * - restricted work only ever lands on edge lanes enrolled as restricted;
  * - confidential work never lands on an offering that retains data;
- * - under `cheapest`, no selected lane costs more than an eligible lane that still had room;
+ * - under `cheapest`, ranks follow price and no selected lane costs more than an eligible lane
+ *   that still had room;
  * - allocations plus what is left unallocated sum to the demand, within each lane's capacity;
  * - the function is deterministic, also when the offerings come in another order;
  * - a lane refused only for a transient reason passes every policy filter once that reason clears.
@@ -95,6 +96,12 @@ describe('lane selection properties (fast-check, seeded)', () => {
         const whole = (id: string) => {
           const s = byId.get(id)!
           return priceTokens(d.inputTokens, d.outputTokens, s.rates, s.offering.provider, FEES).total
+        }
+        // Ranks follow price: each ranked lane costs no more than the next one.
+        const ranked = candidates.filter((c) => c.rank !== null)
+        for (let i = 1; i < ranked.length; i++) {
+          expect(whole(ranked[i - 1]!.offeringId)).toBeLessThanOrEqual(whole(ranked[i]!.offeringId))
+          compared++
         }
         const withRoom = candidates.filter((c) => c.rejectionCode === null && c.itemCount < c.capacityLeft)
         for (const s of candidates.filter((c) => c.selected)) {
