@@ -146,3 +146,8 @@ export function laneRatesOf(deps: Deps, laneId: string): { input: number; output
 export function releaseProviderJobLeases(deps: Deps, now: number): number {
   return writeTx(deps.db, () => deps.db.update(providerJobsTable).set({ leaseUntil: null, nextPollAt: now }).where(and(inArray(providerJobsTable.status, ['submitting', 'running']), sql`${providerJobsTable.leaseUntil} is not null`)).returning({ id: providerJobsTable.id }).all().length)
 }
+
+/** The job's row while it is still submitting or running. */
+export function unfinishedJob(deps: Deps, jobId: string): ProviderJobRow | undefined {
+  return deps.db.select().from(providerJobsTable).where(and(eq(providerJobsTable.id, jobId), inArray(providerJobsTable.status, ['submitting', 'running']))).get()
+}

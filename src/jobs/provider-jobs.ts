@@ -11,7 +11,7 @@ import { isBatchAdapter } from '../providers/registry'
 import { isProviderConfigured } from '../features/catalog/index'
 import type { Dispatcher } from './dispatch-items'
 import { finishJob, pollJob, stopJob } from './collect-results'
-import { batchFacts, claimDueJobs, endJob, lanesWithDueItems, markBatchJobsDue } from './provider-job-store'
+import { batchFacts, claimDueJobs, endJob, lanesWithDueItems, markBatchJobsDue, unfinishedJob } from './provider-job-store'
 import { resolveTarget } from './provider-target'
 import { resubmitJob, submitLane, type SubmitHooks } from './submit-provider-jobs'
 import type { Job } from './scheduler'
@@ -74,7 +74,7 @@ export function createProviderJobRunner(deps: Deps, adapters: Adapters): Provide
     }
     // Aborted mid-poll because the batch was just stopped: finish the stop now, without another call.
     const after = stop.signal.aborted ? batchFacts(deps, job.batchId) : undefined
-    const fresh = after?.endIntent ? claimDueJobs(deps, Number.MAX_SAFE_INTEGER, 1, [job.id])[0] : undefined
+    const fresh = after?.endIntent ? unfinishedJob(deps, job.id) : undefined
     if (after && fresh) await stopJob(deps, target, fresh, after, deps.clock.now(), true)
   }
 

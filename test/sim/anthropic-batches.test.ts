@@ -103,7 +103,7 @@ describe('Message Batches (official SDK)', () => {
     const ids: string[] = []
     for (let i = 0; i < 5; i++) ids.push((await client.messages.batches.create({ requests: [request(`l${i}`, 'x')] })).id)
     const page = await client.messages.batches.list({ limit: 2 })
-    expect(page.data.map((b) => b.id)).toEqual([ids[4], ids[3]])
+    expect(page.data.map((b) => b.id)).toEqual(ids.slice(3).reverse())
     const all: string[] = []
     for await (const b of client.messages.batches.list({ limit: 2 })) all.push(b.id)
     expect(all).toEqual([...ids].reverse())

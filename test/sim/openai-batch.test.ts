@@ -147,7 +147,7 @@ describe('OpenAI Batch API (official SDK)', () => {
     const ids: string[] = []
     for (let i = 0; i < 5; i++) ids.push((await createBatch([line(`l${i}`, 'x')])).id)
     const page = await client.batches.list({ limit: 2 })
-    expect(page.data.map((b) => b.id)).toEqual([ids[4], ids[3]])
+    expect(page.data.map((b) => b.id)).toEqual(ids.slice(3).reverse())
     expect(page.has_more).toBe(true)
     const all: string[] = []
     for await (const b of client.batches.list({ limit: 2 })) all.push(b.id)

@@ -22,6 +22,8 @@ import { arbWorld, shuffled } from './arbitraries'
 
 const SEED = Number(process.env.BR_PROPERTY_SEED ?? 20260821)
 const RUNS = Number(process.env.BR_PROPERTY_RUNS ?? 3000)
+/** Per-test time limit, generous enough for larger BR_PROPERTY_RUNS. */
+const TIMEOUT = Math.max(30_000, RUNS * 10)
 const figures: { property: string; runs: number; seed: number; exercised: number }[] = []
 
 /**
@@ -64,7 +66,7 @@ describe('lane selection properties (fast-check, seeded)', () => {
       }
       return seen
     }, 1)
-  })
+  }, TIMEOUT)
 
   it(`never assigns confidential work to an offering that retains data (${RUNS} cases)`, () => {
     check('confidential never on a retaining offering', arbWorld.map((w) => ({ ...w, policy: { ...w.policy, privacyTier: 'confidential' as const } })), ({ states, demands, policy }) => {
@@ -81,7 +83,7 @@ describe('lane selection properties (fast-check, seeded)', () => {
       }
       return seen
     }, 2)
-  })
+  }, TIMEOUT)
 
   it(`under cheapest, never selects a lane dearer than an eligible lane that still had room (${RUNS} cases)`, () => {
     const cheapest = arbWorld.map((w) => {
@@ -113,7 +115,7 @@ describe('lane selection properties (fast-check, seeded)', () => {
       }
       return compared
     }, 3)
-  })
+  }, TIMEOUT)
 
   it(`allocates exactly the demand (placed + unallocated), within every lane's capacity across groups (${RUNS} cases)`, () => {
     check('allocations sum to the demand', arbWorld, ({ states, demands, policy }) => {
@@ -132,7 +134,7 @@ describe('lane selection properties (fast-check, seeded)', () => {
       for (const s of states) expect(used.get(s.offering.offering_id) ?? 0).toBeLessThanOrEqual(s.capacityLeft)
       return [...used.values()].some((n) => n > 0) ? 1 : 0
     }, 4)
-  })
+  }, TIMEOUT)
 
   it(`is deterministic, also when the offerings arrive in another order (${RUNS} cases)`, () => {
     check('deterministic and order-independent', arbWorld, ({ states, demands, policy, shuffleSeed }) => {
@@ -145,7 +147,7 @@ describe('lane selection properties (fast-check, seeded)', () => {
       expect(planRouting(demands, shuffled(states, shuffleSeed), policy, FEES)).toEqual(plan)
       return plan.groups.some((g) => g.selection.candidates.some((c) => c.rank !== null)) ? 1 : 0
     }, 5)
-  })
+  }, TIMEOUT)
 
   it(`refuses a lane for a transient reason only when it passes every policy filter (${RUNS} cases)`, () => {
     check('transient rejections hide no policy rejection', arbWorld, ({ states, demands, policy }) => {
@@ -160,5 +162,5 @@ describe('lane selection properties (fast-check, seeded)', () => {
       }
       return cleared
     }, 6)
-  })
+  }, TIMEOUT)
 })
