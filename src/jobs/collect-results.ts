@@ -58,7 +58,8 @@ export async function pollJob(deps: Deps, t: Target, job: ProviderJobRow, batch:
     cancelAt = now
     cause = 'lane_stalled'
   }
-  const next = now + pollDelayMs(now - (job.submittedAt ?? now))
+  // Right after a cancel request, look again soon: the provider usually confirms it quickly.
+  const next = now + (cancelAt === now ? pollDelayMs(0) : pollDelayMs(now - (job.submittedAt ?? now)))
   rescheduleJob(deps, job.id, cancelAt !== null ? Math.min(next, cancelAt + CANCEL_GRACE_MS + 1) : next, { lastPolledAt: now, progressAt, progressCount: Math.max(done, job.progressCount), cancelRequestedAt: cancelAt, cause })
 }
 

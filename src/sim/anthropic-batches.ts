@@ -19,7 +19,10 @@ export function anthropicBatchRoutes(prefix: string): SimRoute[] {
   const results = (ctx: SimContext, b: SimBatch) => `${new URL(ctx.request.url).origin}${base}/${b.id}/results`
   const show = async (ctx: SimContext, b: SimBatch) => jsonResponse(present(await advanced(ctx, b), results(ctx, b)))
   return [
-    { method: 'POST', pattern: base, handle: (ctx) => guarded(ctx, undefined, () => create(ctx, results)) },
+    { method: 'POST', pattern: base, handle: async (ctx) => {
+      const text = await ctx.request.text()
+      return guarded(ctx, firstModel(text), () => create(ctx, text, results))
+    } },
     { method: 'GET', pattern: base, handle: (ctx) => guarded(ctx, undefined, () => list(ctx, results)) },
     { method: 'GET', pattern: `${base}/:id`, handle: (ctx) => withBatch(ctx, (b) => show(ctx, b)) },
     { method: 'POST', pattern: `${base}/:id/cancel`, handle: (ctx) => withBatch(ctx, async (b) => {
@@ -57,8 +60,17 @@ async function advanced(ctx: SimContext, batch: SimBatch): Promise<SimBatch> {
   return batch
 }
 
-async function create(ctx: SimContext, results: (ctx: SimContext, b: SimBatch) => string): Promise<Response> {
-  const text = await ctx.request.text()
+/** The model of the first request in a create body, for per-model faults (undefined when unreadable). */
+function firstModel(text: string): string | undefined {
+  try {
+    const model = (JSON.parse(text) as { requests?: Array<{ params?: { model?: unknown } }> }).requests?.[0]?.params?.model
+    return typeof model === 'string' ? model : undefined
+  } catch {
+    return undefined
+  }
+}
+
+async function create(ctx: SimContext, text: string, results: (ctx: SimContext, b: SimBatch) => string): Promise<Response> {
   const limits = ctx.state.batch.limits.anthropic
   if (Buffer.byteLength(text) > limits.maxBytes) return anthropicError(413, `Request exceeds the maximum size of ${limits.maxBytes} bytes.`)
   let body: { requests?: unknown }

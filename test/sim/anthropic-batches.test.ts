@@ -83,9 +83,12 @@ describe('Message Batches (official SDK)', () => {
   it('an invalid request and a scripted failure come back errored; the others succeed', async () => {
     await scenario({ global: { turnaround_s: 0 }, models: { [MODEL]: { fail_first_n: 1, fail_status: 529 } } })
     const bad = { custom_id: 'bad', params: { model: MODEL, max_tokens: 0, messages: [{ role: 'user' as const, content: 'x' }] } }
+    // The create call is this model's first request without an item id: it fails as scripted (529 overloaded).
+    const refused = await failure(client.messages.batches.create({ requests: [request('ok', 'fine'), bad] }))
+    expect(refused).toMatchObject({ status: 529, error: { type: 'error', error: { type: 'overloaded_error' } } })
     const batch = await client.messages.batches.create({ requests: [request('ok', 'fine'), bad] })
     const results = await resultsOf(batch.id)
-    // fail_first_n applies per custom id: each request's first run fails.
+    // fail_first_n also applies per custom id: each request's first run fails.
     expect(results.map((r) => [r.custom_id, r.result.type, r.result.error?.error?.type])).toEqual([
       ['bad', 'errored', 'overloaded_error'],
       ['ok', 'errored', 'overloaded_error'],
@@ -107,7 +110,7 @@ describe('Message Batches (official SDK)', () => {
     const all: string[] = []
     for await (const b of client.messages.batches.list({ limit: 2 })) all.push(b.id)
     expect(all).toEqual([...ids].reverse())
-    expect(await client.messages.batches.delete(ids[0]!)).toEqual({ id: ids[0], type: 'message_batch_deleted' })
+    expect(await client.messages.batches.delete(ids[0]!)).toMatchObject({ id: ids[0]!, type: 'message_batch_deleted' })
     expect(await failure(client.messages.batches.retrieve(ids[0]!))).toBeInstanceOf(Anthropic.NotFoundError)
   })
 

@@ -23,7 +23,13 @@ export function billingReceipt(deps: Deps, batch: BatchRow) {
   const reservation = batch.reservationId ? getReservation(deps, batch.reservationId) : undefined
   const settled = reservation?.status === 'settled'
   const quoted = (batch.estimate as { total: string }).total
-  const rejected = deps.db.select().from(routingDecisionsTable).where(eq(routingDecisionsTable.batchId, batch.id)).all()
+  // Only each group's latest routing decision counts: a batch that waited and then ran lists
+  // the rejections that applied when it was routed, not every earlier attempt.
+  const latest = new Map<string, typeof routingDecisionsTable.$inferSelect>()
+  for (const d of deps.db.select().from(routingDecisionsTable).where(eq(routingDecisionsTable.batchId, batch.id)).orderBy(routingDecisionsTable.id).all()) {
+    if (d.kind !== 'reroute') latest.set(`${d.model}|${d.operation}`, d)
+  }
+  const rejected = [...latest.values()]
     .flatMap((d) => ((d.detail as { candidates?: { provider: string; offering_id: string; model: string; rejection_code: string | null; reason: string }[] }).candidates ?? []).filter((c) => c.rejection_code))
     .map((c) => ({ provider: c.provider, offering_id: c.offering_id, model: c.model, rejection_code: c.rejection_code, reason: c.reason }))
   return {
