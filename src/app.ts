@@ -23,7 +23,7 @@ import { createDispatcher, type Dispatcher } from './jobs/dispatch-items'
 import { rescueLeases } from './jobs/rescue-leases'
 import { createProviderJobRunner, withProviderJobs } from './jobs/provider-jobs'
 import { releaseProviderJobLeases } from './jobs/provider-job-store'
-import { createAdapters } from './providers/registry'
+import { createAdapters, type AdapterOptions } from './providers/registry'
 import { sweepCreatingBatches } from './features/batches/discard'
 import { releaseWebhookLeases } from './features/webhooks/index'
 import { acquireInstanceLock } from './instance-lock'
@@ -37,6 +37,8 @@ export interface AppOptions {
   scheduler?: boolean
   /** Resolver + fetch for webhook delivery; tests pass a stub resolver. Default: the system's. */
   webhookTransport?: SafeFetchTransport
+  /** Provider adapter settings (timeouts; tests lower the batch dialects' limits). */
+  adapters?: AdapterOptions
 }
 
 export interface RunningApp {
@@ -80,7 +82,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
   let draining = false
   // While the scheduler runs, writing outcomes claims the next items in the same commit.
-  const adapters = createAdapters()
+  const adapters = createAdapters(opts.adapters)
   // Batch dialects (OpenAI Batch, Anthropic Message Batches) run as provider jobs beside the request dispatcher.
   const providerJobs = createProviderJobRunner(deps, adapters)
   dispatcher = withProviderJobs(createDispatcher(deps, adapters, { claimOnFlush: () => scheduler?.isRunning ?? false }), providerJobs)

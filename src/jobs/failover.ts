@@ -16,7 +16,7 @@ import { isProviderConfigured } from '../features/catalog/index'
 import type { CatalogOffering } from '../features/catalog/models'
 import { catalogRates, providerCircuits, recordLaneOutcomeInTx, type LockedRates } from '../features/routing/index'
 import { applyJobOutcomes, stoppedOutcomes } from './provider-job-outcomes'
-import { batchFacts, laneRatesOf } from './provider-job-store'
+import { batchFacts } from './provider-job-store'
 
 /** One sentence per cause, for the receipt and the failed items. */
 const CAUSE_TEXT: Record<ProviderJobCause, string> = {
@@ -38,11 +38,11 @@ export interface FailoverResult {
  */
 export function failoverItems(deps: Deps, job: { id: string; laneId: string; provider: string }, itemIds: string[], cause: ProviderJobCause, now: number): FailoverResult {
   if (itemIds.length === 0) return { toLaneId: null, moved: 0 }
-  const batch = batchFacts(deps, deps.db.select({ batchId: lanesTable.batchId }).from(lanesTable).where(eq(lanesTable.id, job.laneId)).get()?.batchId ?? '')
   const lane = deps.db.select().from(lanesTable).where(eq(lanesTable.id, job.laneId)).get()
-  const attempts = new Map(deps.db.select({ id: itemsTable.id, attempts: itemsTable.attempts }).from(itemsTable).where(and(inArray(itemsTable.id, itemIds), eq(itemsTable.status, 'running'))).all().map((r) => [r.id, r.attempts]))
-  const meta = { provider: job.provider, rates: laneRatesOf(deps, job.laneId) }
+  const batch = lane ? batchFacts(deps, lane.batchId) : undefined
   if (!batch || !lane) return { toLaneId: null, moved: 0 }
+  const attempts = new Map(deps.db.select({ id: itemsTable.id, attempts: itemsTable.attempts }).from(itemsTable).where(and(inArray(itemsTable.id, itemIds), eq(itemsTable.status, 'running'))).all().map((r) => [r.id, r.attempts]))
+  const meta = { provider: job.provider, rates: { input: lane.inputRate, output: lane.outputRate } }
   if (batch.endIntent) {
     applyJobOutcomes(deps, meta, attempts, stoppedOutcomes(attempts.keys(), batch.endIntent), now)
     return { toLaneId: null, moved: 0 }

@@ -11,8 +11,8 @@ import { batchesTable, itemsTable, lanesTable, providerJobsTable, type ProviderJ
 import type { BatchEntry } from '../providers/types'
 import type { ClaimedItem } from './dispatch-execute'
 
-/** A submitting job is left alone this long by collect-results (the submitter owns it). */
-export const SUBMIT_LEASE_MS = 10 * 60_000
+/** A submitting job is left alone this long by collect-results (the submitter owns it; an upload plus a create may take two 5-minute HTTP timeouts). */
+export const SUBMIT_LEASE_MS = 30 * 60_000
 /** A claimed poll owns its job this long. */
 export const POLL_LEASE_MS = 5 * 60_000
 /** How long claimed items may wait for their provider job row before rescue-leases re-queues them. */

@@ -6,16 +6,15 @@
  * remote jobs are cancelled on the next collect pass.
  */
 import type { Deps } from '../deps'
-import type { Adapters } from '../providers/registry'
-import { isBatchAdapter } from '../providers/registry'
 import { isProviderConfigured } from '../features/catalog/index'
+import type { ProviderJobRow } from '../features/batches/index'
+import { isBatchAdapter, type Adapters } from '../providers/registry'
 import type { Dispatcher } from './dispatch-items'
 import { finishJob, pollJob, stopJob } from './collect-results'
 import { batchFacts, claimDueJobs, endJob, lanesWithDueItems, markBatchJobsDue, unfinishedJob } from './provider-job-store'
 import { resolveTarget } from './provider-target'
 import { resubmitJob, submitLane, type SubmitHooks } from './submit-provider-jobs'
 import type { Job } from './scheduler'
-import type { ProviderJobRow } from '../features/batches/index'
 
 /** Provider jobs polled per collect-results pass. */
 const COLLECT_CLAIM = 10
@@ -51,7 +50,13 @@ export function createProviderJobRunner(deps: Deps, adapters: Adapters): Provide
       const set = stoppers.get(batchId) ?? new Set()
       set.add(controller)
       stoppers.set(batchId, set)
-      return { signal: controller.signal, done: () => set.delete(controller) }
+      return {
+        signal: controller.signal,
+        done: () => {
+          set.delete(controller)
+          if (set.size === 0 && stoppers.get(batchId) === set) stoppers.delete(batchId)
+        },
+      }
     },
     collectNow: async (jobId) => {
       for (const job of claimDueJobs(deps, deps.clock.now(), 1, [jobId])) await collect(job)

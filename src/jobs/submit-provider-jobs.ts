@@ -7,6 +7,7 @@
  * MAX_SUBMIT_ATTEMPTS times, then the job fails over. A stopped batch's submission is aborted
  * and its items stopped.
  */
+import { and, eq, ne } from 'drizzle-orm'
 import type { Deps } from '../deps'
 import { backoffMs } from '../lib/backoff'
 import { providerJobsTable, type ProviderJobRow } from '../features/batches/index'
@@ -17,7 +18,6 @@ import { applyJobOutcomes, stoppedOutcomes, type JobOutcome } from './provider-j
 import { buildEntries } from './provider-job-requests'
 import { batchFacts, claimLaneItems, createProviderJobs, endJob, laneRatesOf, recordSubmitted, rescheduleJob, runningItemsOf } from './provider-job-store'
 import { callError, type Target } from './provider-target'
-import { eq, and, ne } from 'drizzle-orm'
 
 /** Create attempts per provider job before its items fail over. */
 export const MAX_SUBMIT_ATTEMPTS = 3
@@ -89,7 +89,9 @@ async function onSubmitError(deps: Deps, job: ProviderJobRow, err: unknown): Pro
 export async function resubmitJob(deps: Deps, t: Target, job: ProviderJobRow, hooks: SubmitHooks, now: number): Promise<void> {
   const batch = batchFacts(deps, job.batchId)
   const items = runningItemsOf(deps, job.id)
-  if (!batch || batch.endIntent || items.length === 0) return onSubmitError(deps, job, new Error('batch stopped'))
+  if (!batch || batch.endIntent) return onSubmitError(deps, job, new Error('batch stopped'))
+  // Nothing left to send (its items were settled elsewhere): close the row, neutral for the circuit.
+  if (items.length === 0) return endJob(deps, job.id, 'cancelled', 'batch_stopped', now)
   try {
     const found = await t.adapter.find(t.endpoint, { jobId: job.id, submittedAt: job.createdAt, requestCount: job.itemCount })
     if (found && !isAdopted(deps, found, job.id)) {

@@ -141,6 +141,8 @@ export async function runRound(app: TestApp, clock: FakeClock, stepMs = 70_000):
   await app.runJob('dispatch-items')
   await app.settleDispatch()
   clock.advance(stepMs)
+  // Provider jobs of the batch dialects (OpenAI Batch, Message Batches) are polled on the advanced clock.
+  await app.runJob('collect-results')
   await app.runJob('finalize-batches')
 }
 

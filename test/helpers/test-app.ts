@@ -5,7 +5,7 @@
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
-import { createApp, type RunningApp } from '../../src/app'
+import { createApp, type AppOptions, type RunningApp } from '../../src/app'
 import { validateConfig, type Config } from '../../src/config'
 import { createLog } from '../../src/lib/log'
 import type { Clock } from '../../src/lib/clock'
@@ -33,13 +33,15 @@ export interface TestAppOptions {
   scheduler?: boolean
   /** Resolver + fetch for webhook delivery (stub DNS in SSRF tests). */
   webhookTransport?: SafeFetchTransport
+  /** Provider adapter settings (e.g. lower batch limits to show a split). */
+  adapters?: AppOptions['adapters']
   dataDir?: string
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'br-test-'))
   const config: Config = validateConfig({ port: 0, dataDir, logLevel: 'silent', signingSecret: 'test-signing-secret-0123456789abcdef', ...opts.config })
-  const app = await createApp(config, { clock: opts.clock, log: createLog((process.env.BR_TEST_LOG as 'debug') ?? 'silent'), scheduler: opts.scheduler, webhookTransport: opts.webhookTransport })
+  const app = await createApp(config, { clock: opts.clock, log: createLog((process.env.BR_TEST_LOG as 'debug') ?? 'silent'), scheduler: opts.scheduler, webhookTransport: opts.webhookTransport, adapters: opts.adapters })
   return {
     ...app,
     dataDir,

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { FakeClock } from '../../src/lib/clock'
 import { lanesTable, providerJobsTable } from '../../src/features/batches/table'
-import { CIRCUIT_COOLDOWN_MS, evaluateCircuit, liveOfferingStates, providerCircuits } from '../../src/features/routing/index'
+import { CIRCUIT_COOLDOWN_MS, evaluateCircuit, liveOfferingStates, providerCircuits, type CircuitState } from '../../src/features/routing/index'
 import { isTerminal } from '../../src/features/batches/state'
 import { startTestApp, type TestApp } from '../helpers/test-app'
 import { batchRow, chatItems, getJson, itemRows, newKey, pageAllResults, postBatch, postQuote, resetSim, setSimScenario, simStats } from '../helpers/batch-helpers'
@@ -167,7 +167,7 @@ describe('failover of a provider batch', () => {
 })
 
 describe('per-provider circuit breaker', () => {
-  const table: Array<[string, Array<[boolean, number]>, number, number, string]> = [
+  const table: Array<[string, Array<[boolean, number]>, number, number, CircuitState]> = [
     ['no history → closed', [], 0, 0, 'closed'],
     ['two failures → closed', [[true, 0], [true, -1]], 10, 0, 'closed'],
     ['three failures → open', [[true, 0], [true, -1], [true, -2]], 10, 0, 'open'],
