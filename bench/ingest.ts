@@ -133,9 +133,7 @@ try {
   let t = performance.now()
   const up = await fetch(`${server.url}/v1/files`, {
     method: 'POST',
-    // application/octet-stream + a .jsonl name: with `application/jsonl` the HTTP layer's 64 MiB
-    // JSON-body cap (src/http/server.ts, `type.includes('json')`) refuses the upload with 413.
-    headers: { authorization: `Bearer ${client.key}`, 'content-type': 'application/octet-stream', 'content-length': String(statSync(path).size), 'x-batchrouter-purpose': 'batch', 'x-batchrouter-filename': 'ingest-bench.jsonl' },
+    headers: { authorization: `Bearer ${client.key}`, 'content-type': 'application/jsonl', 'content-length': String(statSync(path).size), 'x-batchrouter-purpose': 'batch', 'x-batchrouter-filename': 'ingest-bench.jsonl' },
     body: Bun.file(path),
   })
   const uploadS = (performance.now() - t) / 1000

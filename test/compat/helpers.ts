@@ -113,29 +113,35 @@ export async function rejection(promise: Promise<unknown>): Promise<any> {
   throw new Error('expected the call to fail, but it succeeded')
 }
 
+/** Sends `req` on to `target` unchanged and returns the answer (body read, so it can be re-sent). */
+async function forwardTo(target: string, req: Request): Promise<Response> {
+  const url = new URL(req.url)
+  const headers = new Headers(req.headers)
+  headers.delete('host')
+  const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer()
+  const res = await fetch(`${target}${url.pathname}${url.search}`, { method: req.method, headers, body, redirect: 'manual' })
+  const out = new Headers(res.headers)
+  // fetch already decoded the body; the original length and encoding no longer apply.
+  out.delete('content-encoding')
+  out.delete('content-length')
+  return new Response(await res.arrayBuffer(), { status: res.status, headers: out })
+}
+
 /**
- * A loopback HTTP proxy in front of the server: `intercept` may answer a request itself (the
- * fault), otherwise it is forwarded unchanged. Records every request's method, path and headers.
+ * A loopback HTTP proxy in front of the server. `intercept` sees every request with a `forward`
+ * function; it may answer itself (a fault), forward and then answer something else (a lost
+ * response), or return undefined to forward unchanged. Records every request's method, path
+ * and headers.
  */
-export function startFaultProxy(target: string, intercept: (req: Request, n: number) => Response | undefined) {
+export function startFaultProxy(target: string, intercept: (req: Request, forward: (req: Request) => Promise<Response>) => Promise<Response | undefined> | Response | undefined = () => undefined) {
   const seen: { method: string; path: string; headers: Record<string, string> }[] = []
+  const forward = (req: Request) => forwardTo(target, req)
   const server = Bun.serve({
     hostname: '127.0.0.1',
     port: 0,
     async fetch(req) {
-      const url = new URL(req.url)
-      seen.push({ method: req.method, path: url.pathname, headers: Object.fromEntries(req.headers.entries()) })
-      const fault = intercept(req, seen.length)
-      if (fault) return fault
-      const headers = new Headers(req.headers)
-      headers.delete('host')
-      const body = req.method === 'GET' || req.method === 'HEAD' ? undefined : await req.arrayBuffer()
-      const res = await fetch(`${target}${url.pathname}${url.search}`, { method: req.method, headers, body, redirect: 'manual' })
-      const out = new Headers(res.headers)
-      // fetch already decoded the body; the length and encoding of the original no longer apply.
-      out.delete('content-encoding')
-      out.delete('content-length')
-      return new Response(await res.arrayBuffer(), { status: res.status, headers: out })
+      seen.push({ method: req.method, path: new URL(req.url).pathname, headers: Object.fromEntries(req.headers.entries()) })
+      return (await intercept(req, forward)) ?? forward(req)
     },
   })
   return { url: `http://127.0.0.1:${server.port}`, seen, stop: () => server.stop(true) }

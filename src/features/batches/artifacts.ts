@@ -8,7 +8,10 @@ import { join } from 'node:path'
 import type { Deps } from '../../deps'
 import { randomBase62 } from '../../lib/ids'
 import { storeFileFromPath } from '../files/index'
-import { iterateFinishedItems, presentResult } from './results'
+import { readItemLines } from '../items/index'
+import { toUnix } from '../../lib/clock'
+import { iterateFinishedItemChunks, presentResult } from './results'
+import { chatCompletionToResponse, isChatCompletion } from './responses-shape'
 import { routingReceipt } from './receipt'
 import type { BatchRow, ItemRow } from './table'
 import type { ArtifactKind } from './artifact-url'
@@ -30,17 +33,19 @@ export async function writeArtifacts(deps: Deps, batch: BatchRow): Promise<Writt
   const paths = { results: tmp('results'), output: tmp('output'), error: tmp('error') }
   const sinks = { results: Bun.file(paths.results).writer(), output: Bun.file(paths.output).writer(), error: Bun.file(paths.error).writer() }
   const counts = { output: 0, error: 0 }
-  let n = 0
-  for (const item of iterateFinishedItems(deps, batch.id)) {
-    sinks.results.write(JSON.stringify(presentResult(item)) + '\n')
-    if (item.status === 'completed') {
-      sinks.output.write(JSON.stringify(openAiOutputLine(item)) + '\n')
-      counts.output++
-    } else {
-      sinks.error.write(JSON.stringify(openAiErrorLine(item)) + '\n')
-      counts.error++
+  for (const chunk of iterateFinishedItemChunks(deps, batch.id)) {
+    const requests = await responsesRequests(deps, batch, chunk)
+    for (const item of chunk) {
+      sinks.results.write(JSON.stringify(presentResult(item)) + '\n')
+      if (item.status === 'completed') {
+        sinks.output.write(JSON.stringify(openAiOutputLine(item, requests.get(item.id))) + '\n')
+        counts.output++
+      } else {
+        sinks.error.write(JSON.stringify(openAiErrorLine(item)) + '\n')
+        counts.error++
+      }
     }
-    if (++n % 1000 === 0) await Promise.all([sinks.results.flush(), sinks.output.flush(), sinks.error.flush()])
+    await Promise.all([sinks.results.flush(), sinks.output.flush(), sinks.error.flush()])
   }
   await Promise.all([sinks.results.end(), sinks.output.end(), sinks.error.end()])
   renameSync(paths.results, artifactPath(deps, batch.id, 'results'))
@@ -61,18 +66,60 @@ export function hasArtifact(deps: Deps, batchId: string, kind: ArtifactKind): bo
   return kind === 'results' || kind === 'receipt' ? existsSync(artifactPath(deps, batchId, kind)) : false
 }
 
-function openAiOutputLine(item: ItemRow) {
-  return { id: `batch_req_${item.id.slice(5)}`, custom_id: item.customerItemId, response: { status_code: 200, request_id: `req_${item.id.slice(5)}`, body: item.output ? JSON.parse(item.output) : null }, error: null }
+/** Item error codes whose OpenAI error line carries an HTTP-like response (status and error type); others are batch-level `error`s. */
+const RESPONSE_ERRORS: Record<string, { status: number; type: string }> = {
+  invalid_request: { status: 400, type: 'invalid_request_error' },
+  context_window_exceeded: { status: 400, type: 'invalid_request_error' },
+  rate_limited: { status: 429, type: 'rate_limit_error' },
 }
+const BATCH_LEVEL_ERRORS = new Set(['batch_cancelled', 'batch_expired', 'request_timeout'])
 
-function openAiErrorLine(item: ItemRow) {
-  const code = item.errorCode ?? 'provider_error'
-  const batchLevel = code === 'batch_cancelled' || code === 'batch_expired' || code === 'request_timeout'
-  return {
-    id: `batch_req_${item.id.slice(5)}`,
-    custom_id: item.customerItemId,
-    response: batchLevel ? null : { status_code: code === 'invalid_request' ? 400 : 500, request_id: `req_${item.id.slice(5)}`, body: { error: { message: item.errorMessage ?? 'The request failed.', type: code === 'invalid_request' ? 'invalid_request_error' : 'server_error', param: null, code } } },
-    error: batchLevel ? { code, message: item.errorMessage ?? code } : null,
+/** The OpenAI request ids of an item's output/error line. */
+const lineIds = (item: ItemRow) => ({ id: `batch_req_${item.id.slice(5)}`, request_id: `req_${item.id.slice(5)}` })
+
+/**
+ * The request bodies of the chunk's completed `/v1/responses` items (echoed in their Responses
+ * objects), read back from the input file in one pass. A file that cannot be read any more only
+ * loses the echo: the response falls back to defaults.
+ */
+async function responsesRequests(deps: Deps, batch: BatchRow, chunk: ItemRow[]): Promise<Map<string, Record<string, unknown>>> {
+  const wanted = chunk.filter((i) => i.status === 'completed' && i.url === '/v1/responses')
+  const out = new Map<string, Record<string, unknown>>()
+  if (wanted.length === 0) return out
+  try {
+    const lines = await readItemLines(batch.inputPath, wanted.map((i) => ({ offset: i.offset, length: i.length })))
+    wanted.forEach((item, k) => {
+      const body = (lines[k] as { body?: unknown } | null)?.body
+      if (typeof body === 'object' && body !== null) out.set(item.id, body as Record<string, unknown>)
+    })
+  } catch (err) {
+    deps.log.warn('responses request echo unavailable', { batch_id: batch.id, error: err instanceof Error ? err.message : String(err) })
   }
+  return out
 }
 
+/** A successful line: the stored output, shaped by the line's endpoint (a Responses object for /v1/responses). */
+export function openAiOutputLine(item: ItemRow, request?: Record<string, unknown>) {
+  const { id, request_id } = lineIds(item)
+  let body: unknown = item.output ? JSON.parse(item.output) : null
+  if (item.url === '/v1/responses' && isChatCompletion(body)) {
+    body = chatCompletionToResponse(body, { id: `resp_${item.id.slice(5)}`, request, completedAt: item.completedAt === null ? null : toUnix(item.completedAt) })
+  }
+  return { id, custom_id: item.customerItemId, response: { status_code: 200, request_id, body }, error: null }
+}
+
+/**
+ * A failed, cancelled or expired line: batch-level outcomes (batch_cancelled, batch_expired,
+ * request_timeout) as `error`, provider refusals as a response with an error body.
+ */
+export function openAiErrorLine(item: ItemRow) {
+  const { id, request_id } = lineIds(item)
+  const code = item.errorCode ?? 'provider_error'
+  const message = item.errorMessage ?? 'The request failed.'
+  if (BATCH_LEVEL_ERRORS.has(code) || item.status === 'cancelled' || item.status === 'expired') {
+    const batchCode = item.status === 'cancelled' ? 'batch_cancelled' : item.status === 'expired' ? 'batch_expired' : code
+    return { id, custom_id: item.customerItemId, response: null, error: { code: batchCode, message } }
+  }
+  const http = RESPONSE_ERRORS[code] ?? { status: 500, type: 'server_error' }
+  return { id, custom_id: item.customerItemId, response: { status_code: http.status, request_id, body: { error: { message, type: http.type, param: null, code } } }, error: null }
+}

@@ -26,7 +26,7 @@ export function presentBatch(deps: Deps, row: BatchRow, billingReceipt?: unknown
     status: openAiStatus(row.status, row.endIntent === 'cancelled'),
     output_file_id: row.outputFileId ?? null,
     error_file_id: row.errorFileId ?? null,
-    errors: row.errors ? { object: 'list' as const, data: row.errors as unknown[] } : null,
+    errors: presentErrors(row),
     created_at: toUnix(row.createdAt),
     in_progress_at: unix(row.inProgressAt),
     expires_at: toUnix(row.slaDeadline),
@@ -68,4 +68,23 @@ export function presentBatch(deps: Deps, row: BatchRow, billingReceipt?: unknown
       ...(billingReceipt !== undefined ? { billing_receipt: billingReceipt } : {}),
     },
   }
+}
+
+/** One entry of the OpenAI `errors` list. */
+interface BatchError {
+  code: string
+  message: string
+  param: string | null
+  line: number | null
+}
+
+/**
+ * OpenAI `errors`: the batch-level problems recorded on the row, or — for a batch that ended
+ * `failed` without any recorded — one entry with the reason it last gave; null otherwise.
+ */
+function presentErrors(row: BatchRow): { object: 'list'; data: BatchError[] } | null {
+  const recorded = Array.isArray(row.errors) ? (row.errors as Partial<BatchError>[]) : []
+  const data = recorded.map((e) => ({ code: e.code ?? 'batch_failed', message: e.message ?? 'The batch failed.', param: e.param ?? null, line: e.line ?? null }))
+  if (data.length === 0 && row.status === 'failed') data.push({ code: 'batch_failed', message: row.lastError ?? 'The batch could not be run; the error file (error_file_id) gives each request its reason.', param: null, line: null })
+  return data.length > 0 ? { object: 'list', data } : null
 }

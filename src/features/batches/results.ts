@@ -57,13 +57,13 @@ export function pageResults(deps: Deps, batchId: string, opts: { limit: number; 
   return { object: 'list' as const, results: page.map(presentResult), next_cursor: hasMore ? encodeCursor(page[page.length - 1]!.seq) : null, has_more: hasMore }
 }
 
-/** Iterates all finished items of a batch in input order, 1000 rows per query (artifact writing). */
-export function* iterateFinishedItems(deps: Deps, batchId: string): Generator<ItemRow> {
+/** All items of a finished batch in input order, 1000 rows per query and per yielded chunk (artifact writing). */
+export function* iterateFinishedItemChunks(deps: Deps, batchId: string): Generator<ItemRow[]> {
   let after = -1
   for (;;) {
     const rows = deps.db.select().from(itemsTable).where(and(eq(itemsTable.batchId, batchId), gt(itemsTable.seq, after))).orderBy(asc(itemsTable.seq)).limit(1000).all()
     if (rows.length === 0) return
-    for (const row of rows) yield row
+    yield rows
     after = rows[rows.length - 1]!.seq
   }
 }
