@@ -88,12 +88,12 @@ function assignGroup(deps: Deps, batch: BatchRow, group: GroupPlan, states: Offe
     const laneId = newId('lane')
     laneIds.set(c.offeringId, laneId)
     deps.db.insert(lanesTable).values({ id: laneId, batchId: batch.id, model: c.model, operation: c.operation, provider: c.provider, offeringId: c.offeringId, status: 'dispatched', itemCount: c.itemCount, inputRate: c.rates.input, outputRate: c.rates.output, quotedMicros: c.price.total, fallbacks: c.fallbackOrder, createdAt: now }).run()
-    const ids = deps.db.select({ id: itemsTable.id }).from(itemsTable)
+    // One UPDATE … WHERE id IN (SELECT … LIMIT n) per lane keeps 50,000 item ids inside SQLite
+    // instead of moving them through JavaScript.
+    const share = deps.db.select({ id: itemsTable.id }).from(itemsTable)
       .where(and(eq(itemsTable.batchId, batch.id), inArray(itemsTable.model, itemModels), eq(itemsTable.operation, c.operation), eq(itemsTable.status, 'pending')))
-      .orderBy(asc(itemsTable.seq)).limit(c.itemCount).all().map((r) => r.id)
-    for (let i = 0; i < ids.length; i += 500) {
-      deps.db.update(itemsTable).set({ laneId, offeringId: c.offeringId, provider: c.provider, model: c.model, status: 'queued', nextAttemptAt: now }).where(inArray(itemsTable.id, ids.slice(i, i + 500))).run()
-    }
+      .orderBy(asc(itemsTable.seq)).limit(c.itemCount)
+    deps.db.update(itemsTable).set({ laneId, offeringId: c.offeringId, provider: c.provider, model: c.model, status: 'queued', nextAttemptAt: now }).where(inArray(itemsTable.id, share)).run()
   }
   return laneIds
 }

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { createReadStream, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
-import OpenAI, { toFile } from 'openai'
+import OpenAI, { toFile, type APIError } from 'openai'
 import { chatLine, embeddingLine, pollUntilDone, readJsonlFile, responsesLine, startCompatServer, toJsonl, type CompatServer, type OutputLine } from './helpers'
 
 let srv: CompatServer
@@ -141,7 +141,7 @@ describe('the OpenAI batch flow through the SDK', () => {
       expect(message.content[0]).toMatchObject({ type: 'output_text', annotations: [] })
       expect((message.content[0] as OpenAI.Responses.ResponseOutputText).text.length).toBeGreaterThan(0)
       expect(body.usage!.total_tokens).toBe(body.usage!.input_tokens + body.usage!.output_tokens)
-      expect(body.usage!.input_tokens_details).toEqual({ cached_tokens: expect.any(Number) })
+      expect(body.usage!.input_tokens_details.cached_tokens).toBeGreaterThanOrEqual(0)
     }
     const claude = output.find((l) => l.custom_id === 'resp-claude')!.response!.body
     expect(claude.model).toStartWith('claude-haiku-4-5')
@@ -217,6 +217,6 @@ describe('models through the SDK', () => {
     expect(await client.models.retrieve('meta-llama/Llama-3.1-8B-Instruct')).toMatchObject({ id: 'meta-llama/Llama-3.1-8B-Instruct', object: 'model' })
     const missing = await client.models.retrieve('gpt-0').catch((e: unknown) => e)
     expect(missing).toBeInstanceOf(OpenAI.NotFoundError)
-    expect((missing as OpenAI.APIError).message).toContain('GET /v1/models')
+    expect((missing as APIError).message).toContain('GET /v1/models')
   })
 })

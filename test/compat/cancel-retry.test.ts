@@ -5,7 +5,7 @@
  * loopback proxy between the SDK and the server, so the server has no test-only code path.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
-import OpenAI, { toFile } from 'openai'
+import OpenAI, { toFile, type APIError } from 'openai'
 import { chatLine, pollUntilDone, readJsonlFile, startCompatServer, startFaultProxy, toJsonl, type CompatServer } from './helpers'
 
 let srv: CompatServer
@@ -34,8 +34,8 @@ describe('cancel mid-run through the SDK', () => {
       // The input of a running batch cannot be deleted: 409, which the SDK does not retry.
       const inUse = await client.files.delete(file.id).catch((e: unknown) => e)
       expect(inUse).toBeInstanceOf(OpenAI.ConflictError)
-      expect((inUse as OpenAI.APIError).message).toContain(created.id)
-      expect((inUse as OpenAI.APIError).headers?.get('x-should-retry')).toBe('false')
+      expect((inUse as APIError).message).toContain(created.id)
+      expect((inUse as APIError).headers?.get('x-should-retry')).toBe('false')
       await Bun.sleep(4500) // about half of the lines have run upstream by now
 
       const cancelling = await client.batches.cancel(created.id)
@@ -68,7 +68,7 @@ describe('cancel mid-run through the SDK', () => {
       // Terminal now: a second cancel is a 409 the SDK does not retry.
       const again = await client.batches.cancel(created.id).catch((e: unknown) => e)
       expect(again).toBeInstanceOf(OpenAI.ConflictError)
-      expect((again as OpenAI.APIError).headers?.get('x-should-retry')).toBe('false')
+      expect((again as APIError).headers?.get('x-should-retry')).toBe('false')
       expect(await client.files.delete(file.id)).toMatchObject({ id: file.id, deleted: true })
     } finally {
       await srv.scenario({})

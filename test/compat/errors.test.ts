@@ -27,7 +27,10 @@ const upload = async (c: OpenAI, text: string, name = 'input.jsonl', purpose: 'b
 const createFrom = (c: OpenAI, fileId: string, endpoint: '/v1/chat/completions' | '/v1/embeddings' | '/v1/responses' = '/v1/chat/completions') => c.batches.create({ input_file_id: fileId, endpoint, completion_window: '24h' })
 
 /** The envelope the SDK parsed: `error.error` is the body's `error`, code/param/type copied onto the error. */
-function expectEnvelope(err: any, cls: typeof OpenAI.APIError, code: string) {
+/** Any SDK error class (toBeInstanceOf takes the constructor). */
+type ErrorClass = abstract new (...args: never[]) => Error
+
+function expectEnvelope(err: any, cls: ErrorClass, code: string) {
   expect(err).toBeInstanceOf(cls)
   expect(err.code).toBe(code)
   expect(err.error).toMatchObject({ code, message: expect.any(String), type: expect.any(String) })
@@ -145,7 +148,7 @@ describe('bad batch inputs through the SDK', () => {
 })
 
 describe('every registered error code as the SDK maps it', () => {
-  const SDK_CLASS: Record<number, typeof OpenAI.APIError> = {
+  const SDK_CLASS: Record<number, ErrorClass> = {
     400: OpenAI.BadRequestError,
     401: OpenAI.AuthenticationError,
     403: OpenAI.PermissionDeniedError,
@@ -192,7 +195,7 @@ describe('every registered error code as the SDK maps it', () => {
   })
 
   it('no code maps to 422: validation failures are 400, as the OpenAI API answers them', () => {
-    expect(Object.values(ERROR_CODES).some((e) => e.status === 422)).toBe(false)
+    expect((Object.values(ERROR_CODES) as { status: number }[]).some((e) => e.status === 422)).toBe(false)
     expect(ERROR_CODES.validation_failed.status).toBe(400)
   })
 })
