@@ -80,7 +80,11 @@ export async function downloadArtifact(deps: Deps, token: string): Promise<Respo
 }
 
 async function artifactFile(deps: Deps, orgId: string, batch: ReturnType<typeof getBatchForOrg>, kind: ArtifactKind) {
-  const notReady = () => new AppError('not_found', { message: `The ${kind} artifact of ${batch.id} is not available${batch.status === 'completing' || !['completed', 'cancelled', 'expired', 'failed'].includes(batch.status) ? ' until the batch finishes; poll GET /v1/batches/{id} or page GET /v1/batches/{id}/results meanwhile' : ''}.` })
+  const finished = ['completed', 'cancelled', 'expired', 'failed'].includes(batch.status)
+  const notReady = () =>
+    finished
+      ? new AppError('not_found', { message: `Batch ${batch.id} has no ${kind} artifact (for example, no item failed, so there is no error file).` })
+      : new AppError('artifact_not_ready', { message: `The ${kind} artifact of ${batch.id} is written when the batch finishes; poll GET /v1/batches/{id} or page GET /v1/batches/{id}/results meanwhile.` })
   let path: string
   if (kind === 'openai_output' || kind === 'openai_error') {
     const fileId = kind === 'openai_output' ? batch.outputFileId : batch.errorFileId
