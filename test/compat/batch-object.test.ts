@@ -11,6 +11,9 @@ import { startTestApp, type TestApp } from '../helpers/test-app'
 import { failAndFinalize } from '../features/webhooks/helpers'
 import { chatLine, readJsonlFile, toJsonl } from './helpers'
 
+/** SDK flows against a real server take seconds; `bun test` alone would allow 5. */
+const SLOW_MS = 20_000
+
 describe('OpenAI status of each native status (contract §5)', () => {
   const table: [native: string, openai: string, whileCancelling: string][] = [
     ['pending', 'validating', 'cancelling'],
@@ -39,7 +42,7 @@ describe('a failed batch through the SDK', () => {
   beforeAll(async () => {
     app = await startTestApp({ config: { demo: true }, scheduler: false })
     client = new OpenAI({ apiKey: app.newOrg('5.00').key, baseURL: `${app.url}/v1`, maxRetries: 0 })
-  })
+  }, SLOW_MS)
   afterAll(() => app.close())
 
   it('reports status failed, failed_at, an errors list and an error file; absent ids are null', async () => {
@@ -62,5 +65,5 @@ describe('a failed batch through the SDK', () => {
       expect(line.response!.status_code).toBeGreaterThanOrEqual(400)
       expect(line.response!.body.error).toMatchObject({ message: 'Nothing could run.', code: 'no_eligible_lane' })
     }
-  })
+  }, SLOW_MS)
 })

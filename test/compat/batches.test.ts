@@ -11,13 +11,16 @@ import { join } from 'node:path'
 import OpenAI, { toFile, type APIError } from 'openai'
 import { chatLine, embeddingLine, pollUntilDone, readJsonlFile, responsesLine, startCompatServer, toJsonl, type CompatServer, type OutputLine } from './helpers'
 
+/** SDK flows against a real server take seconds; `bun test` alone would allow 5. */
+const SLOW_MS = 30_000
+
 let srv: CompatServer
 let client: OpenAI
 
 beforeAll(async () => {
   srv = await startCompatServer()
   ;({ client } = await srv.newClient())
-})
+}, SLOW_MS)
 afterAll(() => srv.stop())
 
 /** Every custom_id answered exactly once across the output and error files. */
@@ -83,7 +86,7 @@ describe('the OpenAI batch flow through the SDK', () => {
       expect(line.response!.request_id).toMatch(/^req_/)
       expectChatCompletion(line.response!.body)
     }
-  })
+  }, SLOW_MS)
 
   it('embeddings: upload from a Blob → create → poll → embedding lists', async () => {
     const ids = ['emb-a', 'emb-b', 'emb-c']
@@ -102,7 +105,7 @@ describe('the OpenAI batch flow through the SDK', () => {
       expect(body.data[0].embedding.every((x: unknown) => typeof x === 'number')).toBe(true)
       expect(body.usage.prompt_tokens).toBeGreaterThan(0)
     }
-  })
+  }, SLOW_MS)
 
   it('one file mixing gpt-4o-mini and claude-haiku-4-5 lines: both providers run it, one output file of chat completions', async () => {
     const ids = Array.from({ length: 8 }, (_, i) => `mixed-${i}`)
@@ -119,7 +122,7 @@ describe('the OpenAI batch flow through the SDK', () => {
     for (const line of output) expectChatCompletion(line.response!.body)
     const claude = output.filter((l) => Number(l.custom_id.split('-')[1]) % 2 === 1)
     expect(claude.every((l) => String(l.response!.body.model).startsWith('claude-haiku-4-5'))).toBe(true)
-  })
+  }, SLOW_MS)
 
   it('/v1/responses lines answer Responses objects, whichever provider ran them', async () => {
     const ids = ['resp-openai', 'resp-claude']
@@ -146,7 +149,7 @@ describe('the OpenAI batch flow through the SDK', () => {
     const claude = output.find((l) => l.custom_id === 'resp-claude')!.response!.body
     expect(claude.model).toStartWith('claude-haiku-4-5')
     expect(claude).toMatchObject({ instructions: 'Answer in one word.', temperature: 0.3, max_output_tokens: 64 })
-  })
+  }, SLOW_MS)
 })
 
 describe('auto-pagination through the SDK', () => {
@@ -162,7 +165,7 @@ describe('auto-pagination through the SDK', () => {
       fileIds.push(file.id)
       batchIds.push((await pager.batches.create({ input_file_id: file.id, endpoint: '/v1/chat/completions', completion_window: '24h' })).id)
     }
-  })
+  }, SLOW_MS)
 
   it('for await over client.batches.list({limit: 3}) visits every batch once, newest first, and ends', async () => {
     const seen: string[] = []
@@ -184,13 +187,13 @@ describe('auto-pagination through the SDK', () => {
     const pages = []
     for await (const page of first.iterPages()) pages.push(page.data.length)
     expect(pages).toEqual([3, 3, 1])
-  })
+  }, SLOW_MS)
 
   it('for await over client.batches.list() with the default page size ends too', async () => {
     const seen: string[] = []
     for await (const b of pager.batches.list()) seen.push(b.id)
     expect(seen).toHaveLength(7)
-  })
+  }, SLOW_MS)
 
   it('for await over client.files.list({limit: 2, purpose: "batch"}) visits every file once and ends; order asc works', async () => {
     const desc: string[] = []
@@ -202,7 +205,7 @@ describe('auto-pagination through the SDK', () => {
     const asc: string[] = []
     for await (const f of pager.files.list({ limit: 3, order: 'asc', purpose: 'batch' })) asc.push(f.id)
     expect(asc).toEqual([...desc].reverse())
-  })
+  }, SLOW_MS)
 })
 
 describe('models through the SDK', () => {
@@ -218,5 +221,5 @@ describe('models through the SDK', () => {
     const missing = await client.models.retrieve('gpt-0').catch((e: unknown) => e)
     expect(missing).toBeInstanceOf(OpenAI.NotFoundError)
     expect((missing as APIError).message).toContain('GET /v1/models')
-  })
+  }, SLOW_MS)
 })

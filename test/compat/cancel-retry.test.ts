@@ -8,11 +8,14 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import OpenAI, { toFile, type APIError } from 'openai'
 import { chatLine, pollUntilDone, readJsonlFile, startCompatServer, startFaultProxy, toJsonl, type CompatServer } from './helpers'
 
+/** SDK flows against a real server take seconds; `bun test` alone would allow 5. */
+const SLOW_MS = 30_000
+
 let srv: CompatServer
 
 beforeAll(async () => {
   srv = await startCompatServer()
-})
+}, SLOW_MS)
 afterAll(() => srv.stop())
 
 describe('cancel mid-run through the SDK', () => {
@@ -73,7 +76,7 @@ describe('cancel mid-run through the SDK', () => {
     } finally {
       await srv.scenario({})
     }
-  })
+  }, SLOW_MS)
 })
 
 describe('an SDK create retried after a 503', () => {
@@ -108,7 +111,7 @@ describe('an SDK create retried after a 503', () => {
     } finally {
       proxy.stop()
     }
-  })
+  }, SLOW_MS)
 
   it('the first attempt never reached the server: the retry creates exactly one batch', async () => {
     const { key } = await srv.newClient()
@@ -132,5 +135,5 @@ describe('an SDK create retried after a 503', () => {
     } finally {
       proxy.stop()
     }
-  })
+  }, SLOW_MS)
 })

@@ -11,6 +11,9 @@ import { AppError, errorResponse } from '../../src/http/errors'
 import { ERROR_CODES, type ErrorCode } from '../../src/http/error-codes'
 import { chatLine, embeddingLine, rejection, startCompatServer, startFaultProxy, toJsonl, type CompatServer } from './helpers'
 
+/** SDK flows against a real server take seconds; `bun test` alone would allow 5. */
+const SLOW_MS = 20_000
+
 let srv: CompatServer
 let client: OpenAI
 let other: OpenAI
@@ -20,7 +23,7 @@ beforeAll(async () => {
   srv = await startCompatServer({ startingCredit: '0.000001' })
   ;({ client } = await srv.newClient({ maxRetries: 0 }))
   ;({ client: other } = await srv.newClient({ maxRetries: 0 }))
-})
+}, SLOW_MS)
 afterAll(() => srv.stop())
 
 const upload = async (c: OpenAI, text: string, name = 'input.jsonl', purpose: 'batch' | 'user_data' = 'batch') => c.files.create({ file: await toFile(Buffer.from(text), name), purpose })
@@ -48,7 +51,7 @@ describe('bad batch inputs through the SDK', () => {
     expect(err.message).toContain('/v1/embeddings')
     expect(err.message).toContain('/v1/chat/completions')
     expect(err.error.details.preflight).toEqual([expect.objectContaining({ line: 2, item: 'b', code: 'endpoint_mismatch' })])
-  })
+  }, SLOW_MS)
 
   it('a duplicate custom_id → BadRequestError naming the id and both lines', async () => {
     const file = await upload(client, toJsonl([chatLine('same'), chatLine('other'), chatLine('same')]))
@@ -58,7 +61,7 @@ describe('bad batch inputs through the SDK', () => {
     expect(err.message).toContain("'same'")
     expect(err.message).toContain('line 1')
     expect(err.error.details.preflight).toEqual([expect.objectContaining({ line: 3, code: 'duplicate_customer_item_id' })])
-  })
+  }, SLOW_MS)
 
   it('an unknown model → BadRequestError naming the model and models that exist', async () => {
     const file = await upload(client, toJsonl([chatLine('m', 'gpt-5-imaginary')]))
@@ -68,14 +71,14 @@ describe('bad batch inputs through the SDK', () => {
     expect(err.message).toContain("'gpt-5-imaginary'")
     expect(err.message).toContain('gpt-4o-mini')
     expect(err.error.details.preflight[0]).toMatchObject({ line: 1, code: 'unknown_model' })
-  })
+  }, SLOW_MS)
 
   it('every problem of a file is listed at once, with line numbers', async () => {
     const file = await upload(client, toJsonl([chatLine('x', 'nope-1'), chatLine('x'), embeddingLine('y')]))
     const err = await rejection(createFrom(client, file.id))
     expectEnvelope(err, OpenAI.BadRequestError, 'preflight_failed')
     expect(err.error.details.preflight.map((p: { line: number; code: string }) => `${p.line}:${p.code}`).sort()).toEqual(['1:unknown_model', '2:duplicate_customer_item_id', '3:endpoint_mismatch'])
-  })
+  }, SLOW_MS)
 
   it('a non-JSONL batch input → BadRequestError: at upload (naming the line) or at create (not JSON lines)', async () => {
     const atUpload = await rejection(upload(client, '{"custom_id":"a"}\nthis is not json\n'))
@@ -88,7 +91,7 @@ describe('bad batch inputs through the SDK', () => {
     expectEnvelope(atCreate, OpenAI.BadRequestError, 'preflight_failed')
     expect(atCreate.message).toContain('not valid JSON')
     expect(atCreate.error.details.preflight[0]).toMatchObject({ line: 1, code: 'invalid_json' })
-  })
+  }, SLOW_MS)
 
   it("another org's file → BadRequestError at create (unknown file) and NotFoundError when read", async () => {
     const theirs = await upload(other, toJsonl([chatLine('t')]))
@@ -102,7 +105,7 @@ describe('bad batch inputs through the SDK', () => {
       expectEnvelope(notFound, OpenAI.NotFoundError, 'not_found')
       expect(notFound.message).toContain(theirs.id)
     }
-  })
+  }, SLOW_MS)
 
   it('an endpoint the router does not run → BadRequestError listing the supported ones', async () => {
     const file = await upload(client, toJsonl([chatLine('e')]))
@@ -110,7 +113,7 @@ describe('bad batch inputs through the SDK', () => {
     expectEnvelope(err, OpenAI.BadRequestError, 'preflight_failed')
     expect(err.param).toBe('endpoint')
     expect(err.message).toContain('/v1/responses')
-  })
+  }, SLOW_MS)
 
   it('an unknown batch → NotFoundError; a bad key → AuthenticationError; an operator route → PermissionDeniedError', async () => {
     const missing = await rejection(client.batches.retrieve('bat_doesnotexist0000000000'))
@@ -122,7 +125,7 @@ describe('bad batch inputs through the SDK', () => {
     const forbidden = await rejection(client.get('/admin/orgs'))
     expectEnvelope(forbidden, OpenAI.PermissionDeniedError, 'forbidden')
     expect(forbidden.message).toContain('admin key')
-  })
+  }, SLOW_MS)
 
   it('too little credit → a 402 APIError the SDK does not retry (x-should-retry: false)', async () => {
     const proxy = startFaultProxy(srv.url)
@@ -137,14 +140,14 @@ describe('bad batch inputs through the SDK', () => {
     } finally {
       proxy.stop()
     }
-  })
+  }, SLOW_MS)
 
   it('every answer carries x-request-id, successes included', async () => {
     const { data, response, request_id } = await client.models.list().withResponse()
     expect(data.data.length).toBeGreaterThan(0)
     expect(response.headers.get('x-request-id')).toMatch(/^req_/)
     expect(request_id).toBe(response.headers.get('x-request-id'))
-  })
+  }, SLOW_MS)
 })
 
 describe('every registered error code as the SDK maps it', () => {
@@ -180,7 +183,7 @@ describe('every registered error code as the SDK maps it', () => {
       expect(err.type).toBe(type)
       expect(err.requestID).toBe('req_0000000000000000000000AB')
       expect(attempts).toBe(RETRIED.has(status) ? 2 : 1)
-    })
+    }, SLOW_MS)
   }
 
   it('429 and 503 carry retry-after (1 s unless the error says otherwise); 402 and 409 carry x-should-retry: false', () => {

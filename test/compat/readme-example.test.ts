@@ -10,6 +10,9 @@ import { join } from 'node:path'
 import { REPO_ROOT, removeDir, tempDir } from '../helpers/process'
 import { startCompatServer, type CompatServer } from './helpers'
 
+/** SDK flows against a real server take seconds; `bun test` alone would allow 5. */
+const SLOW_MS = 60_000
+
 const README_BASE_URL = 'http://127.0.0.1:8080/v1'
 
 /** The fenced code blocks of one README section, by language. */
@@ -44,7 +47,7 @@ beforeAll(async () => {
   dir = tempDir('br-readme-')
   // `import OpenAI from 'openai'` resolves to this repository's dev dependency.
   symlinkSync(join(REPO_ROOT, 'node_modules'), join(dir, 'node_modules'), 'dir')
-})
+}, SLOW_MS)
 afterAll(async () => {
   await srv.stop()
   removeDir(dir)
@@ -75,7 +78,7 @@ describe('README: Using the OpenAI SDK', () => {
     expect(stdout).toMatch(/^req-1 gpt-4o-mini → .+$/m)
     expect(stdout).toMatch(/^req-2 claude-haiku-4-5\S* → .+$/m)
     expect(stdout).not.toContain('failed requests')
-  })
+  }, SLOW_MS)
 
   it.skipIf(!HAS_PYTHON_OPENAI)('the Python example runs to completion and prints both answers', async () => {
     writeFileSync(join(dir, 'batch.py'), blocks.python!.replaceAll(README_BASE_URL, `${srv.url}/v1`))
@@ -84,5 +87,5 @@ describe('README: Using the OpenAI SDK', () => {
     expect(stdout).toMatch(/bat_\S+ completed/)
     expect(stdout).toMatch(/^req-1 gpt-4o-mini → .+$/m)
     expect(stdout).toMatch(/^req-2 claude-haiku-4-5\S* → .+$/m)
-  })
+  }, SLOW_MS)
 })

@@ -8,6 +8,9 @@ import OpenAI, { toFile } from 'openai'
 import { chatLine, pollUntilDone, startCompatServer, toJsonl, type CompatServer } from './helpers'
 import { waitFor } from '../helpers/process'
 
+/** SDK flows against a real server take seconds; `bun test` alone would allow 5. */
+const SLOW_MS = 30_000
+
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 
 let srv: CompatServer
@@ -24,7 +27,7 @@ const receiver = Bun.serve({
 beforeAll(async () => {
   // The operator lets webhooks reach this loopback receiver over plain http.
   srv = await startCompatServer({ webhooks: { allowHosts: ['127.0.0.1'], allowHttp: true } })
-})
+}, SLOW_MS)
 afterAll(async () => {
   await srv.stop()
   receiver.stop(true)
@@ -57,5 +60,5 @@ describe('batch webhooks through the SDK', () => {
 
     const tampered = await client.webhooks.unwrap(delivery.body.replace('completed', 'cancelled'), delivery.headers, SECRET).catch((e: unknown) => e)
     expect(tampered).toBeInstanceOf(OpenAI.InvalidWebhookSignatureError)
-  })
+  }, SLOW_MS)
 })

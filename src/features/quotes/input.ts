@@ -86,7 +86,7 @@ export function preflightError(problems: PreflightProblem[], total: number): App
   const where = first?.line ? ` (line ${first.line})` : ''
   const more = total > 1 ? ` and ${total - 1} more problem${total - 1 === 1 ? '' : 's'}` : ''
   return new AppError('preflight_failed', {
-    message: `The batch input has problems: ${first?.message ?? 'invalid input'}${where}${more}. Fix every entry in error.details.preflight and send it again.`,
+    message: `The batch input has problems: ${(first?.message ?? 'invalid input').replace(/\.$/, '')}${where}${more}. Fix every entry in error.details.preflight and send it again.`,
     param: first?.param ?? null,
     details: { preflight: problems.slice(0, MAX_PROBLEMS), problem_count: total },
   })
