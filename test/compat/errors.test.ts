@@ -89,8 +89,8 @@ describe('bad batch inputs through the SDK', () => {
     const text = await upload(client, 'Dear team,\nplease summarise the attached.\n', 'notes.txt', 'user_data')
     const atCreate = await rejection(createFrom(client, text.id))
     expectEnvelope(atCreate, OpenAI.BadRequestError, 'preflight_failed')
-    expect(atCreate.message).toContain('not valid JSON')
-    expect(atCreate.error.details.preflight[0]).toMatchObject({ line: 1, code: 'invalid_json' })
+    expect(atCreate.message).toContain("purpose 'user_data'")
+    expect(atCreate.error.details.preflight[0]).toMatchObject({ code: 'invalid_file_purpose', param: 'input_file_id' })
   }, SLOW_MS)
 
   it("another org's file → BadRequestError at create (unknown file) and NotFoundError when read", async () => {

@@ -6,7 +6,7 @@
 import { rmSync } from 'node:fs'
 import type { Deps } from '../../deps'
 import { AppError } from '../../http/errors'
-import { getFileForOrg } from '../files/index'
+import { getFileForOrg, isBatchInputPurpose } from '../files/index'
 import { ingestJsonlFile, writeInlineItemsFile, type ItemDraft, type PreflightProblem } from '../items/index'
 
 export interface LoadedItems {
@@ -48,6 +48,10 @@ export async function loadRequestItems(deps: Deps, orgId: string, source: ItemSo
       const file = getFileForOrg(deps, orgId, source.input_file_id!)
       path = file.absolutePath
       fileId = file.row.id
+      if (!isBatchInputPurpose(file.row.purpose)) {
+        problems.push({ line: null, item: null, code: 'invalid_file_purpose', param: 'input_file_id', message: `File '${file.row.id}' was uploaded with purpose '${file.row.purpose}'; upload batch inputs with purpose batch (OpenAI form) or model_input so they are checked as JSONL.` })
+        throw preflightError(problems, problems.length)
+      }
     } catch (err) {
       if (!(err instanceof AppError) || err.code !== 'not_found') throw err
       problems.push({ line: null, item: null, code: 'unknown_file', param: 'input_file_id', message: `No file '${source.input_file_id}' in this account; upload it with POST /v1/files first.` })

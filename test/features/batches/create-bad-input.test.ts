@@ -79,13 +79,15 @@ const SCENARIOS: Scenario[] = [
     code: 'invalid_request',
   },
   {
-    name: 'a file whose line 3 is not JSON',
+    // Batch-purpose uploads are checked line by line at upload; a file uploaded for another
+    // purpose skips that check, so create refuses it instead of running unchecked JSONL.
+    name: 'a file uploaded with purpose user_data (its line 3 is not JSON)',
     on: ['batches', 'quotes'],
     setup: async (c) => ({ fileId: await uploadRawUnchecked(c.rich, jsonl([chatItem('a'), chatItem('b'), '{"customer_item_id": "c", oops}', chatItem('d')])) }),
     request: (c) => ({ body: { input_file_id: c.fileId } }),
     status: 400,
     code: 'preflight_failed',
-    check: (e) => expect(listed(e)).toEqual([[3, 'invalid_json']]),
+    check: (e) => expect(listed(e)).toEqual([[null, 'invalid_file_purpose']]),
   },
   {
     name: 'an inline item 3 that is not an object',
