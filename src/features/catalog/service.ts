@@ -10,11 +10,12 @@ import type { Catalog, CatalogModel, CatalogModelsQuery, CatalogOffering, Catalo
 type Env = Record<string, string | undefined>
 
 /**
- * SLA tier price factors in basis points of the provider subtotal (10_000 = ×1). `flex` (48 h)
- * lets the router wait for the cheapest lanes; `priority` (1 h) needs lanes kept free. Constants
- * for now: config has no setting for them.
+ * SLA tier price factors in basis points of the provider subtotal (10_000 = ×1), as published by
+ * GET /v1/pricing/fees. Every tier is ×1: a tier changes which lanes are eligible (flex may use
+ * slower, cheaper lanes; priority only fast ones), not the price of a lane — and the fee schedule
+ * must never advertise a factor that quotes and settlement do not apply.
  */
-export const SLA_MULTIPLIER_BPS = { standard: 10_000, flex: 9_000, priority: 15_000 } as const
+export const SLA_MULTIPLIER_BPS = { standard: 10_000, flex: 10_000, priority: 10_000 } as const
 export type SlaTier = keyof typeof SLA_MULTIPLIER_BPS
 
 /** The model named by `slugOrAlias` (exact, case-sensitive); a slug wins over another model's alias. */
