@@ -29,6 +29,7 @@ import { releaseWebhookLeases } from './features/webhooks/index'
 import { acquireInstanceLock } from './instance-lock'
 import { mountRoutes } from './http/routes'
 import { SIM_UPSTREAM_PREFIX } from './sim/mount'
+import { createMetrics, registerStateGauges } from './features/metrics/index'
 
 export interface AppOptions {
   clock?: Clock
@@ -67,6 +68,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   let scheduler: Scheduler | undefined
   let dispatcher: Dispatcher | undefined
   let listenUrl: string | undefined
+  // Demo mode points every provider at the mounted simulator, at start and on every catalog reload.
+  const wire = (next: Catalog) => (config.demo && listenUrl ? wireCatalogToSimulator(next, `${listenUrl}${SIM_UPSTREAM_PREFIX}/v1`) : next)
   const deps: Deps = {
     config,
     db,
@@ -74,12 +77,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     log: opts.log ?? createLog(config.logLevel),
     paths,
     catalog: () => catalog,
+    replaceCatalog: (next) => (catalog = wire(next)),
+    metrics: createMetrics(),
     signingKey: loadSigningKey(paths.dataDir, config.signingSecret),
     nudge: (job) => scheduler?.trigger(job),
     stopBatchWork: (batchId) => dispatcher?.abortBatch(batchId),
     webhookTransport: opts.webhookTransport ?? systemTransport,
     baseUrl: () => listenUrl,
   }
+  registerStateGauges(deps)
   let draining = false
   // While the scheduler runs, writing outcomes claims the next items in the same commit.
   const adapters = createAdapters(opts.adapters)
@@ -107,7 +113,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const port = server.server!.port!
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   listenUrl = url
-  if (config.demo) catalog = wireCatalogToSimulator(catalog, `${url}${SIM_UPSTREAM_PREFIX}/v1`)
+  catalog = wire(catalog)
   if (opts.scheduler !== false) scheduler.start(config.tickMs)
   return {
     deps,

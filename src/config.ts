@@ -6,6 +6,7 @@
 import { Type as T, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { readFileSync } from 'node:fs'
+import { resolve } from 'node:path'
 import { CatalogOverrides } from './features/catalog/models'
 import { assertAllowHostEntry } from './lib/safe-fetch'
 
@@ -49,6 +50,11 @@ export const ConfigSchema = T.Object({
     { default: {} },
   ),
   catalog: T.Optional(CatalogOverrides),
+  configPath: T.Optional(T.String({ description: 'Absolute path of the config file given with --config / BATCHROUTER_CONFIG; set by loadConfig (a value in the file is replaced). POST /v1/admin/catalog/reload re-reads its `catalog` section.' })),
+  metrics: T.Object(
+    { requireAdminKey: T.Boolean({ default: false, description: 'Serve GET /metrics only with an admin key (default: open, as the router listens on 127.0.0.1).' }) },
+    { default: {} },
+  ),
   webhooks: T.Object(
     {
       allowHosts: T.Array(T.String({ minLength: 1 }), { default: [], description: 'Host names, IPs or CIDRs webhooks may reach even when private (private deployments, tests).' }),
@@ -92,13 +98,14 @@ const ENV_KEYS: Array<[string, string, EnvKind]> = [
   ['BATCHROUTER_STARTING_CREDIT', 'startingCredit', 'string'],
   ['BATCHROUTER_WEBHOOK_ALLOW_HOSTS', 'webhooks.allowHosts', 'list'],
   ['BATCHROUTER_WEBHOOK_ALLOW_HTTP', 'webhooks.allowHttp', 'bool'],
+  ['BATCHROUTER_METRICS_REQUIRE_ADMIN_KEY', 'metrics.requireAdminKey', 'bool'],
 ]
 
 /** Builds the validated, frozen config from flags, env and the optional config file. */
 export function loadConfig(flags: ConfigFlags = {}, env: Record<string, string | undefined> = process.env): Config {
   const raw: Record<string, unknown> = {}
   const file = flags.config ?? env.BATCHROUTER_CONFIG
-  if (file) Object.assign(raw, readConfigFile(file))
+  if (file) Object.assign(raw, readConfigFile(file), { configPath: resolve(file) })
   for (const [name, key, kind] of ENV_KEYS) {
     const value = env[name]
     if (value !== undefined && value !== '') setPath(raw, key, coerce(name, value, kind))
@@ -127,6 +134,19 @@ export function validateConfig(raw: Record<string, unknown>): Config {
     }
   }
   return deepFreeze(config)
+}
+
+/**
+ * Re-reads only the `catalog` section of the config file at `path` (defaults applied, validated
+ * like at start); undefined when the file has none. Throws ConfigError naming the bad key.
+ */
+export function readCatalogSection(path: string): CatalogOverrides | undefined {
+  const section = readConfigFile(path).catalog
+  if (section === undefined) return undefined
+  const withDefaults = Value.Default(CatalogOverrides, structuredClone(section))
+  const first = Value.Errors(CatalogOverrides, withDefaults).First()
+  if (first) throw new ConfigError(`catalog${first.path.replaceAll('/', '.')}`, first.message)
+  return withDefaults as CatalogOverrides
 }
 
 function readConfigFile(path: string): Record<string, unknown> {

@@ -8,6 +8,7 @@ import type { Clock } from './lib/clock'
 import type { Log } from './lib/log'
 import type { SafeFetchTransport } from './lib/safe-fetch'
 import type { Catalog } from './features/catalog/models'
+import type { Metrics } from './features/metrics/index'
 
 export interface Paths {
   dataDir: string
@@ -25,6 +26,10 @@ export interface Deps {
   paths: Paths
   /** The effective catalog (defaults + config overrides + demo wiring); replaced on reload. */
   catalog: () => Catalog
+  /** Makes `next` the effective catalog (demo wiring re-applied) and returns what is now effective. */
+  replaceCatalog: (next: Catalog) => Catalog
+  /** This app's Prometheus registry and counters (never a process-wide singleton). */
+  metrics: Metrics
   /** HMAC key for jose tokens (artifact URLs, fleet tokens). */
   signingKey: Uint8Array
   /** Wakes a scheduler job early (after a write that gives it work). No-op outside `serve`. */

@@ -9,12 +9,13 @@ import { systemTransport } from '../lib/safe-fetch'
 import { prepareDataDir } from '../storage'
 import { loadSigningKey } from '../signing-key'
 import { buildCatalog } from '../features/catalog/build'
+import { createMetrics } from '../features/metrics/index'
 
 /** Deps without an HTTP server or scheduler; `migrate` false leaves the schema untouched. */
 export function openStore(config: Config, opts: { migrate?: boolean } = {}): Deps {
   const paths = prepareDataDir(config.dataDir)
   const db = openDb(paths.db)
   if (opts.migrate !== false) migrateDb(db)
-  const catalog = buildCatalog(config.catalog)
-  return { config, db, clock: systemClock, log: createLog('warn'), paths, catalog: () => catalog, signingKey: loadSigningKey(paths.dataDir, config.signingSecret), nudge: () => {}, stopBatchWork: () => {}, webhookTransport: systemTransport }
+  let catalog = buildCatalog(config.catalog)
+  return { config, db, clock: systemClock, log: createLog('warn'), paths, catalog: () => catalog, replaceCatalog: (next) => (catalog = next), metrics: createMetrics(), signingKey: loadSigningKey(paths.dataDir, config.signingSecret), nudge: () => {}, stopBatchWork: () => {}, webhookTransport: systemTransport }
 }

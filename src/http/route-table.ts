@@ -17,7 +17,8 @@ export function buildRouteTable(routes: readonly RouteLike[]): RouteTable {
     .filter((r) => r.method !== 'ALL')
     .map((r) => ({
       method: r.method.toUpperCase(),
-      regex: new RegExp('^' + r.path.replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*') + '/?$'),
+      // Routes mounted as `prefix + '/'` are registered with a trailing slash; compare without it.
+      regex: new RegExp('^' + (r.path.length > 1 ? r.path.replace(/\/+$/, '') : r.path).replace(/[.+?^${}()|[\]\\]/g, '\\$&').replace(/:[^/]+/g, '[^/]+').replace(/\*/g, '.*') + '/?$'),
     }))
   return {
     methodsFor(path) {

@@ -2,6 +2,7 @@
 import type { Elysia } from 'elysia'
 import type { Deps } from '../deps'
 import { openApiRoutes } from './openapi'
+import { httpMetrics, metricsRoutes } from './metrics'
 import { accountsRoutes } from '../features/accounts/routes'
 import { adminRoutes } from '../features/admin/routes'
 import { filesRoutes } from '../features/files/routes'
@@ -14,6 +15,8 @@ import { createSimulator } from '../sim/simulator'
 
 export function mountRoutes<A extends Elysia<any, any, any, any, any, any, any>>(base: A, deps: Deps) {
   const app = base
+    .use(httpMetrics(deps.metrics))
+    .use(metricsRoutes(deps))
     .use(openApiRoutes())
     .use(accountsRoutes(deps))
     .use(filesRoutes(deps))

@@ -26,10 +26,12 @@ export function createHttpBase(deps: Deps) {
         return errorResponse(new AppError('payload_too_large', { message: `JSON bodies are limited to ${JSON_BODY_LIMIT} bytes; upload large inputs with POST /v1/files.` }), requestIdOf(request))
       }
     })
-    .onError({ as: 'global' }, ({ code, error, request, path }) => {
+    .onError({ as: 'global' }, ({ code, error, request, path, set }) => {
       const requestId = requestIdOf(request)
       const appError = toAppError(code, error, request.method, path, () => table(base), deps, requestId)
       const response = errorResponse(appError, requestId)
+      // The request metrics read the status from `set` once the response is sent.
+      set.status = response.status
       const allow = appError.details?.allow
       if (appError.code === 'method_not_allowed' && Array.isArray(allow)) response.headers.set('allow', allow.join(', '))
       return response

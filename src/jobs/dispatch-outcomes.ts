@@ -3,6 +3,7 @@
  * flush) so a 20,000-item batch is not limited by one fsync per item; an outcome lost in a crash
  * leaves its item `running`, and rescue-leases sends it again — the only items ever re-sent.
  */
+import type { Statement } from 'bun:sqlite'
 import { and, eq, sql, type SQL } from 'drizzle-orm'
 import type { Deps } from '../deps'
 import type { Db } from '../db/client'
@@ -33,8 +34,17 @@ export interface PendingOutcome {
  */
 export function applyOutcomes(deps: Deps, outcomes: PendingOutcome[], now: number): void {
   const fees = feeSchedule(deps)
+  const completed = completedStatement(deps.db)
   const progressEvents = writeTx(deps.db, () => {
     for (const o of outcomes) {
+      const result = o.outcome
+      if (result.ok) {
+        // The common case, through one prepared statement with positional values.
+        const u = result.usage
+        const cost = priceTokens(u.inputTokens, u.outputTokens, o.rates, o.provider, fees).total
+        completed.run(JSON.stringify(result.output), u.inputTokens ?? null, u.outputTokens ?? null, u.cachedTokens ?? null, cost, now, o.itemId)
+        continue
+      }
       const fields = outcomeFields(o, fees, now)
       const keys = Object.keys(fields) as Array<keyof typeof fields>
       const values: Record<string, unknown> = { itemId: o.itemId }
@@ -43,7 +53,23 @@ export function applyOutcomes(deps: Deps, outcomes: PendingOutcome[], now: numbe
     }
     return enqueueProgressEventsInTx(deps, outcomes.map((o) => o.itemId), now)
   })
+  deps.metrics.countProviderOutcomes(outcomes)
   if (progressEvents > 0) deps.nudge('deliver-webhooks')
+}
+
+/** Per database: the completed-outcome UPDATE, prepared once (bun:sqlite, positional values). */
+const completedStatements = new WeakMap<Db, Statement>()
+
+function completedStatement(db: Db): Statement {
+  let statement = completedStatements.get(db)
+  if (!statement) {
+    statement = db.$client.prepare(
+      `UPDATE items SET status = 'completed', output = ?, input_tokens = ?, output_tokens = ?, cached_tokens = ?, cost_micros = ?, error_code = NULL, error_message = NULL, completed_at = ?, lease_until = NULL
+       WHERE id = ? AND status = 'running'`,
+    )
+    completedStatements.set(db, statement)
+  }
+  return statement
 }
 
 type ItemFields = Partial<typeof itemsTable.$inferInsert>

@@ -7,6 +7,7 @@
  */
 import { and, eq, inArray, lt, notExists, or, sql } from 'drizzle-orm'
 import type { Deps } from '../deps'
+import type { Db } from '../db/client'
 import { writeTx } from '../db/tx'
 import { batchesTable, itemsTable, lanesTable, type BatchRow } from '../features/batches/index'
 import { writeArtifacts } from '../features/batches/artifacts'
@@ -26,13 +27,23 @@ export const finalizeBatchesJob: Job = {
   },
 }
 
-function claimFinishedBatches(deps: Deps, now: number): BatchRow[] {
-  const dueNow = () => {
+/** Per database: the "finished batches" query, prepared once (it runs every tick and after every outcome flush). */
+const dueStatements = new WeakMap<Db, { all(v: { now: number }): Array<{ id: string }> }>()
+
+function dueStatement(deps: Deps) {
+  let statement = dueStatements.get(deps.db)
+  if (!statement) {
     const unfinished = deps.db.select({ one: sql`1` }).from(itemsTable).where(and(eq(itemsTable.batchId, batchesTable.id), inArray(itemsTable.status, ['pending', 'queued', 'running'])))
-    return deps.db.select({ id: batchesTable.id }).from(batchesTable)
-      .where(or(and(inArray(batchesTable.status, ['pending', 'queued', 'dispatched', 'processing']), notExists(unfinished)), and(eq(batchesTable.status, 'completing'), lt(batchesTable.leaseUntil, now))))
-      .limit(CLAIM).all()
+    statement = deps.db.select({ id: batchesTable.id }).from(batchesTable)
+      .where(or(and(inArray(batchesTable.status, ['pending', 'queued', 'dispatched', 'processing']), notExists(unfinished)), and(eq(batchesTable.status, 'completing'), lt(batchesTable.leaseUntil, sql.placeholder('now')))))
+      .limit(CLAIM).prepare()
+    dueStatements.set(deps.db, statement)
   }
+  return statement
+}
+
+function claimFinishedBatches(deps: Deps, now: number): BatchRow[] {
+  const dueNow = () => dueStatement(deps).all({ now })
   // Read first: most passes (every tick, every outcome flush) find nothing and take no write lock.
   if (dueNow().length === 0) return []
   return writeTx(deps.db, () => {

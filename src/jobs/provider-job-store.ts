@@ -5,6 +5,7 @@
  */
 import { and, asc, eq, inArray, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { Deps } from '../deps'
+import type { Db } from '../db/client'
 import { writeTx } from '../db/tx'
 import { newId } from '../lib/ids'
 import { batchesTable, itemsTable, lanesTable, providerJobsTable, type ProviderJobCause, type ProviderJobRow, type ProviderJobRowStatus } from '../features/batches/index'
@@ -94,8 +95,24 @@ export function endJob(deps: Deps, jobId: string, status: Exclude<ProviderJobRow
   })
 }
 
+const dueProbes = new WeakMap<Db, { all(v: { now: number }): unknown[] }>()
+
+/** Whether any unfinished job is due and not leased (read-only). */
+function anyJobDue(deps: Deps, now: number): boolean {
+  let probe = dueProbes.get(deps.db)
+  if (!probe) {
+    probe = deps.db.select({ id: providerJobsTable.id }).from(providerJobsTable)
+      .where(and(inArray(providerJobsTable.status, ['submitting', 'running']), lte(providerJobsTable.nextPollAt, sql.placeholder('now')), or(isNull(providerJobsTable.leaseUntil), lt(providerJobsTable.leaseUntil, sql.placeholder('now')))))
+      .limit(1).prepare()
+    dueProbes.set(deps.db, probe)
+  }
+  return probe.all({ now }).length > 0
+}
+
 /** Claims due unfinished jobs (optionally only `ids`) with a poll lease. */
 export function claimDueJobs(deps: Deps, now: number, limit: number, ids?: string[]): ProviderJobRow[] {
+  // Read first (a statement prepared once): collect-results runs every tick and usually finds nothing.
+  if (!ids && !anyJobDue(deps, now)) return []
   return writeTx(deps.db, () => {
     const due = deps.db.select({ id: providerJobsTable.id }).from(providerJobsTable)
       .where(and(inArray(providerJobsTable.status, ['submitting', 'running']), lte(providerJobsTable.nextPollAt, now), or(isNull(providerJobsTable.leaseUntil), lt(providerJobsTable.leaseUntil, now)), ids ? inArray(providerJobsTable.id, ids) : undefined))

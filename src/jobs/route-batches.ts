@@ -8,11 +8,12 @@
  */
 import { and, asc, desc, eq, inArray, isNull, lte, sql } from 'drizzle-orm'
 import type { Deps } from '../deps'
+import type { Db } from '../db/client'
 import { writeTx } from '../db/tx'
 import { newId } from '../lib/ids'
 import { batchesTable, itemsTable, lanesTable, routingDecisionsTable, type BatchRow } from '../features/batches/index'
 import { feeSchedule, presentQuoteLanes } from '../features/quotes/index'
-import { groupDemandRows, harvestLaneOutcomesInTx, itemsPhrase, liveOfferingStates, modelLookup, planRouting, privacyRejection, type GroupPlan, type LockedRates, type OfferingState, type RoutingPolicy } from '../features/routing/index'
+import { groupDemandRows, harvestLaneOutcomesInTx, hasLanesToHarvest, itemsPhrase, liveOfferingStates, modelLookup, planRouting, privacyRejection, type GroupPlan, type LockedRates, type OfferingState, type RoutingPolicy } from '../features/routing/index'
 import type { Job } from './scheduler'
 
 const CLAIM = 10
@@ -22,12 +23,27 @@ const WAIT_RETRY_MS = 30_000
 export const routeBatchesJob: Job = {
   name: 'route-batches',
   run(deps, now) {
-    writeTx(deps.db, () => harvestLaneOutcomesInTx(deps, now))
-    const claimed = claimBatches(deps, now)
+    // Read-only probes first: most ticks have nothing to fold or route and take no write lock.
+    if (hasLanesToHarvest(deps)) writeTx(deps.db, () => harvestLaneOutcomesInTx(deps, now))
+    const claimed = anyBatchToRoute(deps, now) ? claimBatches(deps, now) : []
     for (const batch of claimed) routeBatch(deps, batch, now)
     if (claimed.length > 0) deps.nudge('dispatch-items')
     return claimed.length === CLAIM
   },
+}
+
+const routeProbes = new WeakMap<Db, { all(v: { now: number }): unknown[] }>()
+
+/** Whether a pending/queued batch is due (a statement prepared once; it runs on every tick). */
+function anyBatchToRoute(deps: Deps, now: number): boolean {
+  let probe = routeProbes.get(deps.db)
+  if (!probe) {
+    probe = deps.db.select({ id: batchesTable.id }).from(batchesTable)
+      .where(and(inArray(batchesTable.status, ['pending', 'queued']), lte(batchesTable.nextAttemptAt, sql.placeholder('now')), isNull(batchesTable.endIntent)))
+      .limit(1).prepare()
+    routeProbes.set(deps.db, probe)
+  }
+  return probe.all({ now }).length > 0
 }
 
 function claimBatches(deps: Deps, now: number): BatchRow[] {

@@ -73,7 +73,9 @@ export class Scheduler {
       try {
         const didWork = await job.run(this.deps, this.deps.clock.now())
         if (didWork) this.again.add(name)
+        this.deps.metrics.countJobPass(name, false)
       } catch (err) {
+        this.deps.metrics.countJobPass(name, true)
         this.deps.log.error('job failed', { job: name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) })
       }
     })()

@@ -40,6 +40,8 @@ const PROTECTED: Record<string, Omit<AuthSuiteOptions, 'app'>> = {
   'GET /v1/admin/orgs/:id/ledger': { method: 'GET', admin: true, path: (_a, org) => `/v1/admin/orgs/${org.orgId}/ledger` },
   'GET /v1/admin/batches': { method: 'GET', path: '/v1/admin/batches' },
   'GET /v1/admin/audit': { method: 'GET', path: '/v1/admin/audit' },
+  // The shared app has no config file, so a let-through admin call answers 409 no_config_file.
+  'POST /v1/admin/catalog/reload': { method: 'POST', path: '/v1/admin/catalog/reload' },
 }
 
 /** Public routes under the same prefixes, on purpose. */

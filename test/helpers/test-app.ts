@@ -6,7 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp, type AppOptions, type RunningApp } from '../../src/app'
-import { validateConfig, type Config } from '../../src/config'
+import { loadConfig, validateConfig, type Config } from '../../src/config'
 import { createLog } from '../../src/lib/log'
 import type { Clock } from '../../src/lib/clock'
 import type { SafeFetchTransport } from '../../src/lib/safe-fetch'
@@ -29,6 +29,8 @@ export interface TestApp extends RunningApp {
 
 export interface TestAppOptions {
   config?: Record<string, unknown>
+  /** A config file read as `--config` would (its settings under `config`'s); sets `configPath` for catalog reloads. */
+  configFile?: string
   clock?: Clock
   scheduler?: boolean
   /** Resolver + fetch for webhook delivery (stub DNS in SSRF tests). */
@@ -40,7 +42,8 @@ export interface TestAppOptions {
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'br-test-'))
-  const config: Config = validateConfig({ port: 0, dataDir, logLevel: 'silent', signingSecret: 'test-signing-secret-0123456789abcdef', ...opts.config })
+  const fromFile = opts.configFile ? structuredClone(loadConfig({ config: opts.configFile }, {})) : {}
+  const config: Config = validateConfig({ ...fromFile, port: 0, dataDir, logLevel: 'silent', signingSecret: 'test-signing-secret-0123456789abcdef', ...opts.config })
   const app = await createApp(config, { clock: opts.clock, log: createLog((process.env.BR_TEST_LOG as 'debug') ?? 'silent'), scheduler: opts.scheduler, webhookTransport: opts.webhookTransport, adapters: opts.adapters })
   return {
     ...app,

@@ -37,3 +37,12 @@ describe('HTTP plumbing', () => {
     expect(headers.get('allow')).toBe('GET')
   })
 })
+
+describe('405 on routes mounted with a trailing slash', () => {
+  it('answers 405 for PUT /v1/batches (registered as /v1/batches/)', async () => {
+    const { status, body, headers } = await json(app.request('/v1/batches', { method: 'PUT' }))
+    expect(status).toBe(405)
+    expect(body.error.code).toBe('method_not_allowed')
+    expect(headers.get('allow')).toContain('POST')
+  })
+})

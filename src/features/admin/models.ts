@@ -106,3 +106,13 @@ export const AuditList = t.Object(
   { examples: [{ object: 'list', data: [], first_id: null, last_id: null, has_more: false }] },
 )
 
+
+export const CatalogReloadResponse = t.Object(
+  {
+    reloaded: t.Literal(true),
+    models: t.Integer({ description: 'Models in the catalog now in effect (defaults plus the file\'s overrides).' }),
+    offerings: t.Integer({ description: 'Offerings in the catalog now in effect.' }),
+    pricing_updated_at: IsoString('The pricing date of the catalog now in effect.'),
+  },
+  { examples: [{ reloaded: true, models: 9, offerings: 14, pricing_updated_at: '2026-01-01T00:00:00.000Z' }] },
+)

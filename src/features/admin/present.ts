@@ -4,6 +4,7 @@ import { presentDeliveryWebhook, type NewOrg, type OrgRow } from '../accounts'
 import { presentBalance, presentLedgerEntry, type Balance, type CreditResult } from '../credits'
 import type { AuditRow } from '../audit'
 import type { BatchRow } from '../batches/index'
+import type { CatalogReload } from './catalog-reload'
 
 /** The list envelope shared by the admin lists. */
 export function presentList<T extends { id: I }, I extends string | number>(data: T[], hasMore: boolean) {
@@ -48,4 +49,9 @@ export function presentAuditEntry(row: AuditRow) {
     detail: (row.detail ?? null) as Record<string, unknown> | null,
     created_at: toIso(row.createdAt),
   }
+}
+
+/** The catalog-reload answer: counts of the catalog now in effect. */
+export function presentCatalogReload(reload: CatalogReload) {
+  return { reloaded: true as const, models: reload.models, offerings: reload.offerings, pricing_updated_at: reload.pricingUpdatedAt }
 }

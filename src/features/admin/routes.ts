@@ -1,12 +1,13 @@
-/** Operator routes under /v1/admin (contract §1): orgs, credits, cross-org batches, audit log. Admin key only. */
+/** Operator routes under /v1/admin (contract §1): orgs, credits, cross-org batches, audit log, catalog reload. Admin key only. */
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
 import { adminAuth } from '../../http/auth'
 import { LedgerList, LedgerQuery, numericCursor, pageLimit, presentLedgerPage } from '../credits'
 import { listAudit } from '../audit'
-import { AdminBatchList, AdminOrgObject, AuditList, AuditQuery, BatchesQuery, CreateOrgBody, CreatedOrgResponse, CreditBody, CreditResponse, IdCursorQuery, OrgList, OrgParams } from './models'
+import { AdminBatchList, AdminOrgObject, AuditList, CatalogReloadResponse, AuditQuery, BatchesQuery, CreateOrgBody, CreatedOrgResponse, CreditBody, CreditResponse, IdCursorQuery, OrgList, OrgParams } from './models'
 import { applyOperatorCredit, createOrgAsOperator, getOrgWithBalance, listAllBatches, listOrgLedger, listOrgs } from './service'
-import { presentAdminBatch, presentAdminOrg, presentAuditEntry, presentCreatedOrg, presentCreditResult, presentList } from './present'
+import { reloadCatalogFromFile } from './catalog-reload'
+import { presentAdminBatch, presentAdminOrg, presentAuditEntry, presentCatalogReload, presentCreatedOrg, presentCreditResult, presentList } from './present'
 
 export function adminRoutes(deps: Deps) {
   return new Elysia({ prefix: '/v1/admin', tags: ['Admin'] })
@@ -92,4 +93,12 @@ export function adminRoutes(deps: Deps) {
         detail: { summary: 'List the audit log', description: 'Operator actions newest first, each with the acting admin key (null = the local CLI). Filter with `subject_id`.' },
       },
     )
+    .post('/catalog/reload', ({ admin }) => presentCatalogReload(reloadCatalogFromFile(deps, admin.keyId)), {
+      response: { 200: CatalogReloadResponse },
+      detail: {
+        summary: 'Reload the catalog',
+        description:
+          "Re-reads the `catalog` section of the config file the router was started with (--config / BATCHROUTER_CONFIG) and swaps it in for new quotes, routing and dispatch; batches keep the rates they locked. A bad file answers 400 validation_failed naming the problem and the running catalog stays; a router started without a config file answers 409 no_config_file. Audited.",
+      },
+    })
 }

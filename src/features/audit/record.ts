@@ -9,6 +9,7 @@ export const AUDIT_ACTIONS = {
   'credits.grant': 'an operator granted credit; the ledger entry holds the money, this row the actor', // subject: org id
   'credits.adjust': 'an operator adjusted credit (signed); paired with a ledger entry', // subject: org id
   'admin_key.create': 'an admin key was minted with `batchrouter admin create-key`', // subject: key id
+  'catalog.reload': "an operator re-read the config file's catalog section; detail holds the path and counts", // subject: none
 } as const
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS

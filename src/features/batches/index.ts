@@ -5,4 +5,4 @@ export { PROVIDER_JOB_STATUSES, PROVIDER_JOB_CAUSES, type ProviderJobRowStatus, 
 export { getBatchForOrg, batchTotals } from './queries'
 export { isTerminal, openAiStatus } from './state'
 export { signArtifactToken } from './artifact-url'
-export { TERMINAL_BATCH_STATUSES } from './state'
+export { TERMINAL_BATCH_STATUSES, BATCH_STATUSES, ITEM_STATUSES } from './state'

@@ -11,10 +11,13 @@ const iso = (ms: number | null) => (ms === null ? null : toIso(ms))
 
 /** Builds the batch object; `billingReceipt` is attached under batch.billing_receipt when given. */
 export function presentBatch(deps: Deps, row: BatchRow, billingReceipt?: unknown) {
-  const totals = batchTotals(deps, row.id)
+  const lanes = batchLanes(deps, row.id)
+  // One lane (the common case): its counts come from the totals pass; otherwise a per-lane GROUP BY.
+  const single = lanes.length === 1 ? lanes[0]!.id : undefined
+  const totals = batchTotals(deps, row.id, single)
   const c = totals.counts
   const finished = c.completed + c.failed + c.cancelled + c.expired
-  const perLane = laneCounts(deps, row.id)
+  const perLane = single !== undefined && totals.inLane ? new Map([[single, totals.inLane]]) : laneCounts(deps, row.id)
   const endedAt = row.completedAt ?? row.cancelledAt ?? row.expiredAt ?? row.failedAt
   return {
     id: row.id,
@@ -62,7 +65,7 @@ export function presentBatch(deps: Deps, row: BatchRow, billingReceipt?: unknown
       input_file_id: row.inputFileId,
       pricing_estimate: row.estimate,
       cost_so_far: moneyObject(row.chargedMicros ?? totals.costMicros),
-      lanes: batchLanes(deps, row.id).map((l) => ({ lane_id: l.id, model: l.model, operation: l.operation, provider: l.provider, offering_id: l.offeringId, status: l.status, item_count: l.itemCount, completed: perLane.get(l.id)?.completed ?? 0, failed: perLane.get(l.id)?.failed ?? 0 })),
+      lanes: lanes.map((l) => ({ lane_id: l.id, model: l.model, operation: l.operation, provider: l.provider, offering_id: l.offeringId, status: l.status, item_count: l.itemCount, completed: perLane.get(l.id)?.completed ?? 0, failed: perLane.get(l.id)?.failed ?? 0 })),
       webhook: row.webhookUrl ? { url: row.webhookUrl, configured: true } : null,
       metadata: row.metadata ?? null,
       ...(billingReceipt !== undefined ? { billing_receipt: billingReceipt } : {}),

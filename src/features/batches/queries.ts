@@ -1,6 +1,8 @@
 /** Reads of batches, their item counts, usage and lanes, always scoped to an org. */
 import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
+import type { Statement } from 'bun:sqlite'
 import type { Deps } from '../../deps'
+import type { Db } from '../../db/client'
 import { notFound } from '../../http/errors'
 import { batchesTable, itemsTable, lanesTable, type BatchRow, type LaneRow } from './table'
 
@@ -29,23 +31,43 @@ export function getBatchForOrg(deps: Deps, orgId: string, batchId: string): Batc
   return row
 }
 
-/** Counts per item status plus summed usage and cost, from one indexed GROUP BY. */
-export function batchTotals(deps: Deps, batchId: string): BatchTotals {
-  const rows = deps.db
-    .select({
-      status: itemsTable.status,
-      n: sql<number>`count(*)`,
-      input: sql<number>`coalesce(sum(${itemsTable.inputTokens}), 0)`,
-      output: sql<number>`coalesce(sum(${itemsTable.outputTokens}), 0)`,
-      cached: sql<number>`coalesce(sum(${itemsTable.cachedTokens}), 0)`,
-      cost: sql<number>`coalesce(sum(${itemsTable.costMicros}), 0)`,
-    })
-    .from(itemsTable)
-    .where(eq(itemsTable.batchId, batchId))
-    .groupBy(itemsTable.status)
-    .all()
+interface TotalsRow {
+  status: string
+  n: number
+  input: number
+  output: number
+  cached: number
+  cost: number
+  inLane: number | null
+}
+
+/** Per database: the totals query, prepared once (bun:sqlite, no SQL building per GET). */
+const totalsStatements = new WeakMap<Db, Statement<TotalsRow, [string, string | null]>>()
+
+function totalsStatement(deps: Deps): Statement<TotalsRow, [string, string | null]> {
+  let statement = totalsStatements.get(deps.db)
+  if (!statement) {
+    // Walks the (batch_id, status) index in order, so the GROUP BY needs no temporary b-tree.
+    statement = deps.db.$client.prepare<TotalsRow, [string, string | null]>(
+      `SELECT status, count(*) AS n, coalesce(sum(input_tokens), 0) AS input, coalesce(sum(output_tokens), 0) AS output,
+              coalesce(sum(cached_tokens), 0) AS cached, coalesce(sum(cost_micros), 0) AS cost, sum(lane_id = ?2) AS inLane
+       FROM items WHERE batch_id = ?1 GROUP BY status`,
+    )
+    totalsStatements.set(deps.db, statement)
+  }
+  return statement
+}
+
+/**
+ * Counts per item status plus summed usage and cost, from one indexed GROUP BY. With `laneId`,
+ * also that lane's completed/failed counts from the same pass (`inLane`) — for a batch with a
+ * single lane this replaces `laneCounts`, a second scan of every item.
+ */
+export function batchTotals(deps: Deps, batchId: string, laneId?: string): BatchTotals & { inLane?: { completed: number; failed: number } } {
+  const rows = totalsStatement(deps).all(batchId, laneId ?? null)
   const counts: ItemCounts = { total: 0, pending: 0, running: 0, completed: 0, failed: 0, cancelled: 0, expired: 0 }
   const totals = { inputTokens: 0, outputTokens: 0, cachedTokens: 0, costMicros: 0 }
+  const inLane = { completed: 0, failed: 0 }
   for (const r of rows) {
     const n = Number(r.n)
     counts.total += n
@@ -55,8 +77,10 @@ export function batchTotals(deps: Deps, batchId: string): BatchTotals {
     totals.outputTokens += Number(r.output)
     totals.cachedTokens += Number(r.cached)
     totals.costMicros += Number(r.cost)
+    if (r.status === 'completed') inLane.completed += Number(r.inLane ?? 0)
+    if (r.status === 'failed' || r.status === 'cancelled' || r.status === 'expired') inLane.failed += Number(r.inLane ?? 0)
   }
-  return { counts, ...totals }
+  return laneId === undefined ? { counts, ...totals } : { counts, ...totals, inLane }
 }
 
 /** The batch's lanes in creation order. */

@@ -2,7 +2,9 @@
  * Items: the unit of work (contract §3). Ingest validates an input file in one streaming pass;
  * dispatch reads lines back by byte range and turns them into provider requests.
  */
-export { ingestJsonlFile } from './ingest'
+export { ingestJsonlFile, type IngestHooks } from './ingest'
+export { ingestInWorker } from './ingest-offthread'
+export { CreatingItemsWriter } from './item-rows'
 export { writeInlineItemsFile } from './inline'
 export { readItemLines } from './read-line'
 export { toProviderRequest } from './provider-body'

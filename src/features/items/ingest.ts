@@ -11,6 +11,16 @@ import { MAX_LISTED_PROBLEMS, type IngestOptions, type IngestResult, type ItemDr
 /** Longest stretch of work between yields to the event loop. */
 const YIELD_AFTER_MS = 5
 
+export interface IngestHooks {
+  /** Called with every `chunkItems` new drafts in input order (and the rest at the end). */
+  onItems?: (chunk: ItemDraft[]) => void
+  chunkItems?: number
+  /** false: drafts handed to onItems are not kept in the result (its `items` is then empty). */
+  keepItems?: boolean
+  /** Longest stretch of work between yields (default 5 ms; a Worker has no API to keep responsive). */
+  yieldAfterMs?: number
+}
+
 /** Problems in line order, the first MAX_LISTED_PROBLEMS kept, all counted. */
 class ProblemList {
   readonly listed: PreflightProblem[] = []
@@ -28,7 +38,19 @@ class ProblemList {
  * drafts of the valid lines plus every problem. Never throws for bad content; throws only when
  * the file cannot be read. Trailing blank lines are ignored; interior ones are `invalid_json`.
  */
-export async function ingestJsonlFile(path: string, opts: IngestOptions): Promise<IngestResult> {
+export async function ingestJsonlFile(path: string, opts: IngestOptions, hooks: IngestHooks = {}): Promise<IngestResult> {
+  const yieldAfterMs = hooks.yieldAfterMs ?? YIELD_AFTER_MS
+  const chunkItems = hooks.chunkItems ?? 500
+  let flushed = 0 // items already handed to hooks.onItems
+  let dropped = 0 // items handed over and not kept (keepItems false)
+  const flush = () => {
+    hooks.onItems!(items.slice(flushed))
+    if (hooks.keepItems === false) {
+      dropped += items.length
+      items.length = 0
+    }
+    flushed = items.length
+  }
   const problems = new ProblemList()
   const items: ItemDraft[] = []
   const ctx: LineContext = { catalog: opts.catalog, endpoint: opts.endpoint, exactTokens: opts.exactTokens ?? false, seenIds: new Map() }
@@ -55,12 +77,14 @@ export async function ingestJsonlFile(path: string, opts: IngestOptions): Promis
       problems.add(tooMany, true)
     }
     const draft = ingestLine(l, ctx, problems, opts.lineBytes)
-    if (draft && nonBlank <= opts.maxItems) items.push({ ...draft, seq: items.length })
-    if (performance.now() - lastYield > YIELD_AFTER_MS) {
+    if (draft && nonBlank <= opts.maxItems) items.push({ ...draft, seq: dropped + items.length })
+    if (hooks.onItems && items.length - flushed >= chunkItems) flush()
+    if (performance.now() - lastYield > yieldAfterMs) {
       await new Promise((resolve) => setImmediate(resolve))
       lastYield = performance.now()
     }
   }
+  if (hooks.onItems && items.length > flushed) flush()
   if (tooMany) tooMany.message = `The input has ${nonBlank} items; a batch holds at most ${opts.maxItems}. Split it into several batches.`
   if (nonBlank === 0) problems.add({ line: null, item: null, code: 'empty_input', message: 'The input holds no items.' })
   return { items, problems: problems.listed, problemCount: problems.count, lineCount }

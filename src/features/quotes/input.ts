@@ -3,11 +3,11 @@
  * paths share one ingest) or from an uploaded file — and turns every problem into one
  * 400 preflight_failed listing them all.
  */
-import { rmSync } from 'node:fs'
+import { rmSync, statSync } from 'node:fs'
 import type { Deps } from '../../deps'
 import { AppError } from '../../http/errors'
 import { getFileForOrg, isBatchInputPurpose } from '../files/index'
-import { ingestJsonlFile, writeInlineItemsFile, type ItemDraft, type PreflightProblem } from '../items/index'
+import { CreatingItemsWriter, ingestInWorker, ingestJsonlFile, writeInlineItemsFile, type IngestResult, type ItemDraft, type PreflightProblem } from '../items/index'
 
 export interface LoadedItems {
   drafts: ItemDraft[]
@@ -25,9 +25,11 @@ export interface ItemSource {
 }
 
 const MAX_PROBLEMS = 100
+/** Inputs at least this large are ingested in a Worker. */
+const OFF_THREAD_BYTES = 4 * 1024 * 1024
 
 /** Reads and validates the items; throws 400 preflight_failed with every problem found. */
-export async function loadRequestItems(deps: Deps, orgId: string, source: ItemSource, opts: { endpoint?: string; exactTokens: boolean; extraProblems?: PreflightProblem[] }): Promise<LoadedItems> {
+export async function loadRequestItems(deps: Deps, orgId: string, source: ItemSource, opts: { endpoint?: string; exactTokens: boolean; extraProblems?: PreflightProblem[]; insertInto?: { batchId: string } }): Promise<LoadedItems> {
   const problems: PreflightProblem[] = [...(opts.extraProblems ?? [])]
   const hasItems = source.items !== undefined
   const hasFile = source.input_file_id !== undefined
@@ -59,7 +61,24 @@ export async function loadRequestItems(deps: Deps, orgId: string, source: ItemSo
     }
   }
   try {
-    const result = await ingestJsonlFile(path, { catalog: deps.catalog(), endpoint: opts.endpoint, maxItems: hasItems ? deps.config.limits.inlineItems : deps.config.limits.batchLines, lineBytes: deps.config.limits.lineBytes, exactTokens: opts.exactTokens })
+    const ingestOpts = { catalog: deps.catalog(), endpoint: opts.endpoint, maxItems: hasItems ? deps.config.limits.inlineItems : deps.config.limits.batchLines, lineBytes: deps.config.limits.lineBytes, exactTokens: opts.exactTokens }
+    // Large inputs are parsed in a Worker (the API thread only receives drafts); small ones are not
+    // worth a worker's start-up.
+    const offThread = statSync(path).size >= OFF_THREAD_BYTES
+    // With insertInto, each chunk of drafts becomes items rows of that `creating` batch while the
+    // rest of the input is still being read (by the worker, off this thread, when there is one).
+    const into = opts.insertInto
+    let result: IngestResult
+    if (offThread) {
+      result = await ingestInWorker(path, ingestOpts, { insert: into && { dbPath: deps.paths.db, batchId: into.batchId } })
+    } else {
+      const writer = into ? new CreatingItemsWriter(deps.paths.db, into.batchId) : null
+      try {
+        result = await ingestJsonlFile(path, ingestOpts, { onItems: writer ? (chunk) => writer.insert(chunk) : undefined })
+      } finally {
+        writer?.close()
+      }
+    }
     const all = [...problems, ...result.problems, ...imageProblems(deps, orgId, result.items)]
     if (all.length > 0) throw preflightError(all, result.problemCount + all.length - result.problems.length)
     return { drafts: result.items, path, isTemp: hasItems, fileId, lineCount: result.lineCount }

@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, gte, inArray, isNull, max, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
+import type { Db } from '../../db/client'
 import { lanesTable, itemsTable } from '../batches/table'
 import { laneOutcomesTable } from './table'
 import { summarizeOutcomes } from './observed'
@@ -34,6 +35,28 @@ export interface LaneOutcomeRecord {
 /** Records one lane's outcome inside the caller's transaction; a lane already recorded is left as it is. */
 export function recordLaneOutcomeInTx(deps: Deps, outcome: LaneOutcomeRecord): void {
   deps.db.insert(laneOutcomesTable).values(outcome).onConflictDoNothing().run()
+}
+
+/** Per database: the read-only probe behind `hasLanesToHarvest`, prepared once (it runs on every route tick). */
+const harvestProbes = new WeakMap<Db, { all(): unknown[] }>()
+
+/**
+ * Whether any finished lane still lacks its outcome — a read with a statement prepared once, so the
+ * route job takes no write transaction (and builds no SQL) on the ticks where there is nothing to fold.
+ */
+export function hasLanesToHarvest(deps: Deps): boolean {
+  let probe = harvestProbes.get(deps.db)
+  if (!probe) {
+    probe = deps.db
+      .select({ id: lanesTable.id })
+      .from(lanesTable)
+      .leftJoin(laneOutcomesTable, eq(laneOutcomesTable.laneId, lanesTable.id))
+      .where(and(inArray(lanesTable.status, FINISHED_LANE_STATUSES), isNull(laneOutcomesTable.laneId)))
+      .limit(1)
+      .prepare()
+    harvestProbes.set(deps.db, probe)
+  }
+  return probe.all().length > 0
 }
 
 /**

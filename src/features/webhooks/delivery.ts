@@ -5,8 +5,9 @@
  * about a day, with exponential backoff and jitter; every attempt keeps the event's id as
  * `webhook-id` and is signed afresh with the attempt's timestamp.
  */
-import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, or } from 'drizzle-orm'
+import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
+import type { Db } from '../../db/client'
 import { writeTx } from '../../db/tx'
 import { backoffMs } from '../../lib/backoff'
 import { toUnix } from '../../lib/clock'
@@ -27,14 +28,29 @@ export const RETRY = { baseMs: 20_000, factor: 4, maxMs: 24 * 3600 * 1000 } as c
 /** A claimed event is not claimed again before this, so a slow attempt is never sent twice. */
 const LEASE_MS = 3 * DELIVERY_TIMEOUT_MS
 
+/** Per database: the due-events read, prepared once (deliver-webhooks runs it every tick). */
+const dueStatements = new WeakMap<Db, { all(v: { now: number; limit: number }): Array<{ id: string }> }>()
+
+function dueStatement(deps: Deps) {
+  let statement = dueStatements.get(deps.db)
+  if (!statement) {
+    const now = sql.placeholder('now')
+    statement = deps.db.select({ id: webhookEventsTable.id }).from(webhookEventsTable)
+      .where(and(eq(webhookEventsTable.state, 'pending'), lte(webhookEventsTable.nextAttemptAt, now), or(isNull(webhookEventsTable.leaseUntil), lt(webhookEventsTable.leaseUntil, now))))
+      .orderBy(asc(webhookEventsTable.nextAttemptAt)).limit(sql.placeholder('limit')).prepare()
+    dueStatements.set(deps.db, statement)
+  }
+  return statement
+}
+
 /**
  * Claims up to `limit` pending events that are due and not leased; marks them leased. An idle
  * tick only reads; the write transaction re-checks every condition, so two claimers never share.
  */
 export function claimDueEvents(deps: Deps, now: number, limit: number): WebhookEventRow[] {
-  const claimable = and(eq(webhookEventsTable.state, 'pending'), lte(webhookEventsTable.nextAttemptAt, now), or(isNull(webhookEventsTable.leaseUntil), lt(webhookEventsTable.leaseUntil, now)))
-  const due = deps.db.select({ id: webhookEventsTable.id }).from(webhookEventsTable).where(claimable).orderBy(asc(webhookEventsTable.nextAttemptAt)).limit(limit).all()
+  const due = dueStatement(deps).all({ now, limit })
   if (due.length === 0) return []
+  const claimable = and(eq(webhookEventsTable.state, 'pending'), lte(webhookEventsTable.nextAttemptAt, now), or(isNull(webhookEventsTable.leaseUntil), lt(webhookEventsTable.leaseUntil, now)))
   return writeTx(deps.db, () =>
     deps.db.update(webhookEventsTable).set({ leaseUntil: now + LEASE_MS }).where(and(inArray(webhookEventsTable.id, due.map((d) => d.id)), claimable)).returning().all(),
   )

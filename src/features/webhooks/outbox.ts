@@ -5,6 +5,7 @@
  */
 import { and, desc, eq, inArray } from 'drizzle-orm'
 import type { Deps } from '../../deps'
+import type { Db } from '../../db/client'
 import { newId } from '../../lib/ids'
 import { orgsTable } from '../accounts/table'
 import { batchesTable, batchTotals, isTerminal, itemsTable, signArtifactToken, type BatchRow } from '../batches/index'
@@ -60,16 +61,27 @@ export function enqueueBatchEventInTx(deps: Deps, batch: BatchRow, type: Webhook
   return id
 }
 
+/** Per database: "has any org opted in to batch.progress", prepared once (it runs in every outcome flush). */
+const optInProbes = new WeakMap<Db, { all(): unknown[] }>()
+
+function anyOrgOptedIn(deps: Deps): boolean {
+  let probe = optInProbes.get(deps.db)
+  if (!probe) {
+    probe = deps.db.select({ id: orgsTable.id }).from(orgsTable).where(eq(orgsTable.progressEvents, true)).limit(1).prepare()
+    optInProbes.set(deps.db, probe)
+  }
+  return probe.all().length > 0
+}
+
 /**
  * batch.progress for the batches of `itemIds` (items whose outcome was just written) whose org
  * opted in and has a webhook, unless the batch had one in the last 30 s or is finishing (its
  * terminal event follows). Call inside the transaction that wrote the outcomes. Returns how many
- * events were written. Costs one small query when no org opted in.
+ * events were written. Costs one prepared read when no org opted in.
  */
 export function enqueueProgressEventsInTx(deps: Deps, itemIds: readonly string[], now: number): number {
   if (itemIds.length === 0) return 0
-  const anyOptedIn = deps.db.select({ id: orgsTable.id }).from(orgsTable).where(eq(orgsTable.progressEvents, true)).limit(1).get()
-  if (!anyOptedIn) return 0
+  if (!anyOrgOptedIn(deps)) return 0
   const touched = new Set<string>()
   for (let i = 0; i < itemIds.length; i += 500) {
     for (const r of deps.db.selectDistinct({ id: itemsTable.batchId }).from(itemsTable).where(inArray(itemsTable.id, itemIds.slice(i, i + 500))).all()) touched.add(r.id)
