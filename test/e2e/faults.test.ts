@@ -15,7 +15,8 @@ let app: TestApp
 const clock = new FakeClock()
 
 beforeAll(async () => {
-  app = await startTestApp({ clock, scheduler: false, config: { demo: true } })
+  // A short adapter timeout so a hanging upstream (timeout_rate) is given up on quickly.
+  app = await startTestApp({ clock, scheduler: false, config: { demo: true }, adapters: { openaiCompatible: { timeoutMs: 300 } } })
 })
 afterAll(() => app.close())
 
@@ -144,7 +145,9 @@ describe('dispatch under provider faults (fake clock)', () => {
     expect(run.results[0]).toMatchObject({ status: 'failed', attempts: 1, error: { code: 'invalid_request' } })
   })
 
-  // A hanging upstream (timeout_rate) is only given up on after the adapter's fixed 120 s timeout,
-  // which the config cannot shorten; the 408 case above covers the request_timeout outcome.
-  it.todo('a hanging provider (timeout_rate) ends request_timeout — needs a configurable adapter timeout')
+  it('a hanging provider (timeout_rate) is given up on after the adapter timeout, retried, and ends request_timeout', async () => {
+    const run = await runUnder({ global: { timeout_rate: 1 } }, chatItems(3, LLAMA))
+    expectSettledCleanly(run, ['request_timeout'])
+    expect(run.results.every((r) => r.status === 'failed' && r.error.code === 'request_timeout' && r.attempts === MAX_ATTEMPTS)).toBe(true)
+  })
 })
