@@ -201,6 +201,7 @@ CREATE TABLE `lanes` (
 	`offering_id` text NOT NULL,
 	`status` text NOT NULL,
 	`item_count` integer NOT NULL,
+	`item_models` text DEFAULT '[]' NOT NULL,
 	`input_rate` integer NOT NULL,
 	`output_rate` integer NOT NULL,
 	`quoted_micros` integer NOT NULL,

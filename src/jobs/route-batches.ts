@@ -22,11 +22,11 @@ const WAIT_RETRY_MS = 30_000
 
 export const routeBatchesJob: Job = {
   name: 'route-batches',
-  run(deps, now) {
+  async run(deps, now) {
     // Read-only probes first: most ticks have nothing to fold or route and take no write lock.
     if (hasLanesToHarvest(deps)) writeTx(deps.db, () => harvestLaneOutcomesInTx(deps, now))
     const claimed = anyBatchToRoute(deps, now) ? claimBatches(deps, now) : []
-    for (const batch of claimed) routeBatch(deps, batch, now)
+    for (const batch of claimed) await routeBatch(deps, batch, now)
     if (claimed.length > 0) deps.nudge('dispatch-items')
     return claimed.length === CLAIM
   },
@@ -68,34 +68,95 @@ function pendingDemands(deps: Deps, batchId: string, policy: RoutingPolicy) {
   return groupDemandRows(known.map((r) => ({ model: r.model, operation: r.operation, itemCount: Number(r.n), inputTokens: Number(r.input), outputTokens: Number(r.output), maxItemTokens: Number(r.maxItem), needsTools: Number(r.tools) > 0, untranslatable: r.untranslatable })), lookup, policy.models)
 }
 
-function routeBatch(deps: Deps, batch: BatchRow, now: number): void {
+async function routeBatch(deps: Deps, batch: BatchRow, now: number): Promise<void> {
+  // A batch rescued mid-assignment first finishes filling the lanes it already has.
+  await fillLanes(deps, batch, unfilledLanes(deps, batch.id), now)
   const policy = { ...(batch.policy as RoutingPolicy), slaSeconds: Math.max(0, Math.floor((batch.slaDeadline - now) / 1000)) }
   const states = liveOfferingStates(deps, batch.lockedRates as LockedRates)
   const plan = planRouting(pendingDemands(deps, batch.id, policy), states, policy, feeSchedule(deps))
   const waiting = plan.groups.filter((g) => !g.routable)
-  writeTx(deps.db, () => {
+  const lanes = writeTx(deps.db, () => {
     if (waiting.length > 0) {
       recordWaiting(deps, batch.id, waiting, now)
       deps.db.update(batchesTable).set({ status: 'queued', leaseUntil: null, nextAttemptAt: now + WAIT_RETRY_MS, updatedAt: now, lastError: `Waiting for an eligible lane with room for ${waiting.map((g) => `${g.demand.itemCount} ${g.key.replace('|', ' ')}`).join(', ')} items; retrying until the SLA deadline.` })
         .where(and(eq(batchesTable.id, batch.id), eq(batchesTable.status, 'routing'))).run()
-      return
+      return null
     }
+    const created: LaneFill[] = []
     for (const group of plan.groups) {
-      const laneIds = assignGroup(deps, batch, group, states, now)
+      const { laneIds, fills } = createGroupLanes(deps, batch, group, states, now)
       recordDecision(deps, batch.id, 'initial', group, now, laneIds)
+      created.push(...fills)
     }
+    return created
+  })
+  if (lanes === null) return
+  await fillLanes(deps, batch, lanes, now)
+  writeTx(deps.db, () => {
     deps.db.update(batchesTable).set({ status: 'dispatched', leaseUntil: null, inProgressAt: batch.inProgressAt ?? now, updatedAt: now, lastError: null })
       .where(and(eq(batchesTable.id, batch.id), eq(batchesTable.status, 'routing'))).run()
   })
 }
 
+/** A lane and which pending items may fill it (the models its group covers). */
+interface LaneFill {
+  laneId: string
+  offeringId: string
+  provider: string
+  model: string
+  operation: string
+  itemModels: string[]
+  itemCount: number
+}
+
+/** Items queued per transaction: big enough to be quick, small enough not to stall requests. */
+const FILL_CHUNK = 2000
+
 /**
- * Creates one lane per selected candidate and queues its share of the group's items in input
- * order (items moved to another listed model take that model). Re-checks the privacy filter
- * first: a lane that breaks the tier is a bug, and the batch must stay unrouted rather than leak.
+ * Queues each lane's share of pending items in input order, FILL_CHUNK per transaction with a
+ * yield in between, so routing 50,000 items never holds the event loop for long. Resumable: a
+ * lane's share is its item_count minus what it already holds, so a batch rescued after a crash
+ * mid-way continues where it stopped (see unfilledLanes) without queuing an item twice.
  */
-function assignGroup(deps: Deps, batch: BatchRow, group: GroupPlan, states: OfferingState[], now: number): Map<string, string> {
+async function fillLanes(deps: Deps, batch: BatchRow, lanes: LaneFill[], now: number): Promise<void> {
+  for (const lane of lanes) {
+    for (;;) {
+      const moved = writeTx(deps.db, () => {
+        const held = deps.db.select({ n: sql<number>`count(*)` }).from(itemsTable).where(eq(itemsTable.laneId, lane.laneId)).get()
+        const room = Math.min(FILL_CHUNK, lane.itemCount - Number(held?.n ?? 0))
+        if (room <= 0) return 0
+        const share = deps.db.select({ id: itemsTable.id }).from(itemsTable)
+          .where(and(eq(itemsTable.batchId, batch.id), inArray(itemsTable.model, lane.itemModels), eq(itemsTable.operation, lane.operation), eq(itemsTable.status, 'pending')))
+          .orderBy(asc(itemsTable.seq)).limit(room)
+        const rows = deps.db.update(itemsTable).set({ laneId: lane.laneId, offeringId: lane.offeringId, provider: lane.provider, model: lane.model, status: 'queued', nextAttemptAt: now })
+          .where(inArray(itemsTable.id, share)).returning({ id: itemsTable.id }).all()
+        deps.db.update(batchesTable).set({ leaseUntil: deps.clock.now() + LEASE_MS }).where(eq(batchesTable.id, batch.id)).run()
+        return rows.length
+      })
+      if (moved === 0) break
+      deps.nudge('dispatch-items')
+      await new Promise((r) => setImmediate(r))
+    }
+  }
+}
+
+/** Lanes of a batch holding fewer items than planned (a crash interrupted their filling). */
+function unfilledLanes(deps: Deps, batchId: string): LaneFill[] {
+  const rows = deps.db
+    .select({ lane: lanesTable, held: sql<number>`(select count(*) from items where items.lane_id = ${lanesTable.id})` })
+    .from(lanesTable).where(eq(lanesTable.batchId, batchId)).all()
+  return rows.filter((r) => Number(r.held) < r.lane.itemCount).map((r) => ({ laneId: r.lane.id, offeringId: r.lane.offeringId, provider: r.lane.provider, model: r.lane.model, operation: r.lane.operation, itemModels: r.lane.itemModels as string[], itemCount: r.lane.itemCount }))
+}
+
+/**
+ * Creates one lane per selected candidate; fillLanes then queues its share of the group's items
+ * in input order (items moved to another listed model take that model). Re-checks the privacy
+ * filter first: a lane that breaks the tier is a bug, and the batch must stay unrouted rather
+ * than leak.
+ */
+function createGroupLanes(deps: Deps, batch: BatchRow, group: GroupPlan, states: OfferingState[], now: number): { laneIds: Map<string, string>; fills: LaneFill[] } {
   const laneIds = new Map<string, string>()
+  const fills: LaneFill[] = []
   const itemModels = group.demand.itemModels ?? [group.demand.model.slug]
   for (const c of group.selection.candidates.filter((x) => x.selected)) {
     const offering = states.find((s) => s.offering.offering_id === c.offeringId)?.offering
@@ -103,15 +164,10 @@ function assignGroup(deps: Deps, batch: BatchRow, group: GroupPlan, states: Offe
     if (leak) throw new Error(`route-batches: refusing ${c.offeringId} for batch ${batch.id}: ${leak.reason}`)
     const laneId = newId('lane')
     laneIds.set(c.offeringId, laneId)
-    deps.db.insert(lanesTable).values({ id: laneId, batchId: batch.id, model: c.model, operation: c.operation, provider: c.provider, offeringId: c.offeringId, status: 'dispatched', itemCount: c.itemCount, inputRate: c.rates.input, outputRate: c.rates.output, quotedMicros: c.price.total, fallbacks: c.fallbackOrder, createdAt: now }).run()
-    // One UPDATE … WHERE id IN (SELECT … LIMIT n) per lane keeps 50,000 item ids inside SQLite
-    // instead of moving them through JavaScript.
-    const share = deps.db.select({ id: itemsTable.id }).from(itemsTable)
-      .where(and(eq(itemsTable.batchId, batch.id), inArray(itemsTable.model, itemModels), eq(itemsTable.operation, c.operation), eq(itemsTable.status, 'pending')))
-      .orderBy(asc(itemsTable.seq)).limit(c.itemCount)
-    deps.db.update(itemsTable).set({ laneId, offeringId: c.offeringId, provider: c.provider, model: c.model, status: 'queued', nextAttemptAt: now }).where(inArray(itemsTable.id, share)).run()
+    deps.db.insert(lanesTable).values({ id: laneId, batchId: batch.id, model: c.model, operation: c.operation, provider: c.provider, offeringId: c.offeringId, status: 'dispatched', itemCount: c.itemCount, itemModels, inputRate: c.rates.input, outputRate: c.rates.output, quotedMicros: c.price.total, fallbacks: c.fallbackOrder, createdAt: now }).run()
+    fills.push({ laneId, offeringId: c.offeringId, provider: c.provider, model: c.model, operation: c.operation, itemModels, itemCount: c.itemCount })
   }
-  return laneIds
+  return { laneIds, fills }
 }
 
 /** A receipt entry for each waiting group whose candidates' verdicts changed since its last one. */

@@ -3,6 +3,7 @@
  * never a copy of the prompt; outputs are stored per item so results page by cursor.
  * Batch and item rows double as job rows: `lease_until` and `next_attempt_at` drive the scheduler.
  */
+import { sql } from 'drizzle-orm'
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { orgsTable } from '../accounts/table'
 
@@ -69,6 +70,8 @@ export const lanesTable = sqliteTable(
     offeringId: text('offering_id').notNull(),
     status: text('status').notNull(),
     itemCount: integer('item_count').notNull(),
+    /** Item models this lane takes (the group's models list); lets an interrupted fill resume. */
+    itemModels: text('item_models', { mode: 'json' }).notNull().default(sql`'[]'`),
     inputRate: integer('input_rate').notNull(),
     outputRate: integer('output_rate').notNull(),
     quotedMicros: integer('quoted_micros').notNull(),
