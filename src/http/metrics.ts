@@ -48,6 +48,12 @@ export function metricsRoutes(deps: Deps) {
           summary: 'Prometheus metrics',
           description:
             'Text exposition format: HTTP requests and durations by route template, scheduler job passes and failures, provider outcomes by provider and kind, and — read from the database on each scrape — batches by status, items of unfinished batches by status and ledger totals. No key needed unless `metrics.requireAdminKey` is set.',
+          responses: {
+            200: {
+              description: 'Prometheus text exposition format 0.0.4.',
+              content: { 'text/plain': { schema: { type: 'string' }, example: '# HELP batchrouter_batches Batches by native status.\n# TYPE batchrouter_batches gauge\nbatchrouter_batches{status="completed"} 3\n' } },
+            },
+          },
         },
       },
     )

@@ -66,6 +66,18 @@ describe('GET /v1/openapi.json', () => {
     expect(missing).toEqual([])
   })
 
+  it('gives every operation a success response schema and an example (issue: every route has request and response schemas, and examples)', () => {
+    const gaps = operations(doc).flatMap(({ path, method, op }) => {
+      const success = Object.entries<any>(op.responses ?? {}).filter(([code]) => code.startsWith('2'))
+      const hasSchema = success.some(([, r]) => Object.values<any>(r.content ?? {}).some((c) => c.schema && Object.keys(c.schema).length > 0))
+      const hasExample = JSON.stringify(op).includes('"example')
+      const needsBody = (method === 'post' || method === 'put') && !NO_BODY.has(`${method.toUpperCase()} ${path}`)
+      const problems = [!hasSchema && 'no 2xx schema', !hasExample && 'no example', needsBody && !op.requestBody && 'no request body'].filter(Boolean)
+      return problems.length > 0 ? [`${method.toUpperCase()} ${path}: ${problems.join(', ')}`] : []
+    })
+    expect(gaps).toEqual([])
+  })
+
   it('gives every operation a unique operationId and declares every tag it uses', () => {
     const ids = operations(doc).map(({ op }) => op.operationId)
     expect(new Set(ids).size).toBe(ids.length)
@@ -81,6 +93,9 @@ describe('GET /v1/openapi.json', () => {
     expect(doc.paths['/v1/models'].get.security).toBeUndefined()
   })
 })
+
+/** POST routes that take no body by design (actions on the object in the path). */
+const NO_BODY = new Set(['POST /v1/batches/{id}/cancel', 'POST /v1/admin/catalog/reload'])
 
 describe('buildOpenApiDocument', () => {
   it('skips hidden, simulator and wildcard routes, drops trailing slashes and documents JSON routes as JSON only', () => {

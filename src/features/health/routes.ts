@@ -13,7 +13,7 @@ export interface Readiness {
 export function healthRoutes(deps: Deps, readiness: Readiness) {
   return new Elysia({ tags: ['Operations'] })
     .get('/healthz', () => ({ status: 'ok' as const }), {
-      detail: { summary: 'Liveness: the process is up' },
+      detail: { summary: 'Liveness: the process is up', security: [] },
       response: t.Object({ status: t.Literal('ok') }, { examples: [{ status: 'ok' }] }),
     })
     .get(
@@ -32,7 +32,7 @@ export function healthRoutes(deps: Deps, readiness: Readiness) {
         return { status: 'ready' as const, checks }
       },
       {
-        detail: { summary: 'Readiness: database, migrations, scheduler and disk are all good' },
+        detail: { summary: 'Readiness: database, migrations, scheduler and disk are all good', security: [] },
         response: t.Object({ status: t.Literal('ready'), checks: t.Record(t.String(), t.Boolean()) }, { examples: [{ status: 'ready', checks: { database: true, migrations: true, scheduler: true, disk: true, draining: false } }] }),
       },
     )
