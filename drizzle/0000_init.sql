@@ -189,7 +189,7 @@ CREATE TABLE `items` (
 );
 --> statement-breakpoint
 CREATE UNIQUE INDEX `items_batch_seq_idx` ON `items` (`batch_id`,`seq`);--> statement-breakpoint
-CREATE INDEX `items_batch_status_idx` ON `items` (`batch_id`,`status`);--> statement-breakpoint
+CREATE INDEX `items_batch_status_idx` ON `items` (`batch_id`,`status`,`lane_id`,`input_tokens`,`output_tokens`,`cached_tokens`,`cost_micros`);--> statement-breakpoint
 CREATE INDEX `items_dispatch_idx` ON `items` (`offering_id`,`status`,`next_attempt_at`);--> statement-breakpoint
 CREATE INDEX `items_provider_job_idx` ON `items` (`provider_job_id`,`status`);--> statement-breakpoint
 CREATE TABLE `lanes` (

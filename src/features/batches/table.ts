@@ -122,7 +122,9 @@ export const itemsTable = sqliteTable(
   },
   (t) => [
     uniqueIndex('items_batch_seq_idx').on(t.batchId, t.seq),
-    index('items_batch_status_idx').on(t.batchId, t.status),
+    // Covering index for the per-batch totals (GET /v1/batches/{id}, finalize): counts and sums are
+    // read from the index alone, never from item rows that carry whole outputs.
+    index('items_batch_status_idx').on(t.batchId, t.status, t.laneId, t.inputTokens, t.outputTokens, t.cachedTokens, t.costMicros),
     index('items_dispatch_idx').on(t.offeringId, t.status, t.nextAttemptAt),
     index('items_provider_job_idx').on(t.providerJobId, t.status),
   ],
