@@ -11,6 +11,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { buildCatalog } from '../src/features/catalog/build'
 import { ingestJsonlFile } from '../src/features/items'
+import { bareParse } from './bare-parse'
 
 const lines = Number(process.argv[2] ?? 50_000)
 const targetBytes = Number(process.argv[3] ?? 200_000_000)
@@ -47,20 +48,6 @@ async function generate(path: string): Promise<number> {
   return bytes
 }
 
-/** The bare limit: stream, decode, split on '\n', JSON.parse, nothing else. */
-async function bareParse(path: string): Promise<number> {
-  const decoder = new TextDecoder()
-  let tail = ''
-  let count = 0
-  for await (const chunk of Bun.file(path).stream()) {
-    const text = tail + decoder.decode(chunk, { stream: true })
-    const parts = text.split('\n')
-    tail = parts.pop() ?? ''
-    for (const p of parts) if (p.length > 0 && JSON.parse(p)) count++
-  }
-  if (tail.length > 0 && JSON.parse(tail)) count++
-  return count
-}
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!
 

@@ -21,6 +21,7 @@
 import { statSync } from 'node:fs'
 import { join } from 'node:path'
 import { memoryOf, openaiToSim, registerOrg, removeDir, startServerProcess, startSimProcess, tempDir } from '../test/helpers/process'
+import { bareParse } from './bare-parse'
 
 const LINES = Number(process.argv[2] ?? 50_000)
 const TARGET_BYTES = Number(process.argv[3] ?? 200_000_000)
@@ -60,19 +61,6 @@ async function generate(path: string): Promise<number> {
   return bytes
 }
 
-/** The bare limit: stream, decode, split on '\n', JSON.parse each line. */
-async function bareParse(path: string): Promise<number> {
-  const decoder = new TextDecoder()
-  let tail = ''
-  let count = 0
-  for await (const chunk of Bun.file(path).stream()) {
-    const parts = (tail + decoder.decode(chunk, { stream: true })).split('\n')
-    tail = parts.pop() ?? ''
-    for (const p of parts) if (p.length > 0 && JSON.parse(p)) count++
-  }
-  if (tail.length > 0 && JSON.parse(tail)) count++
-  return count
-}
 
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b)
