@@ -87,10 +87,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
   registerStateGauges(deps)
   let draining = false
-  // While the scheduler runs, writing outcomes claims the next items in the same commit.
   const adapters = createAdapters(opts.adapters)
   // Batch dialects (OpenAI Batch, Anthropic Message Batches) run as provider jobs beside the request dispatcher.
   const providerJobs = createProviderJobRunner(deps, adapters)
+  // While the scheduler runs, writing outcomes claims the next items in the same commit.
   dispatcher = withProviderJobs(createDispatcher(deps, adapters, { claimOnFlush: () => scheduler?.isRunning ?? false }), providerJobs)
   // This process owns the data dir (instance lock), so every lease left behind was lost in a crash.
   sweepCreatingBatches(deps)
