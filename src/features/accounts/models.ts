@@ -31,8 +31,12 @@ export const AgentRegisterResponse = t.Object(
 )
 
 export const DeliveryWebhookObject = t.Object(
-  { url: t.Union([t.String(), t.Null()], { description: 'Where batch events are POSTed; null = none.' }), configured: t.Boolean() },
-  { examples: [{ url: 'https://example.com/hooks/batchrouter', configured: true }] },
+  {
+    url: t.Union([t.String(), t.Null()], { description: 'Where batch events are POSTed; null = none.' }),
+    configured: t.Boolean(),
+    progress_events: t.Boolean({ description: 'Whether batch.progress events are sent too (opt-in).' }),
+  },
+  { examples: [{ url: 'https://example.com/hooks/batchrouter', configured: true, progress_events: false }] },
 )
 
 export const AccountObject = t.Object(

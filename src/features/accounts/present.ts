@@ -7,7 +7,7 @@ import type { NewOrg } from './orgs'
 
 /** `{url, configured}`; `null` url and `configured:false` when unset. */
 export function presentDeliveryWebhook(org: OrgRow) {
-  return { url: org.webhookUrl, configured: org.webhookUrl !== null }
+  return { url: org.webhookUrl, configured: org.webhookUrl !== null, progress_events: org.progressEvents }
 }
 
 /** The `GET /v1/auth/account` object. */

@@ -90,8 +90,15 @@ describe('GET /v1/auth/account', () => {
     await app.request('/v1/auth/account/delivery-webhook', { method: 'PUT', headers: { ...org.auth, 'content-type': 'application/json' }, body: JSON.stringify({ url: 'https://example.com/hook', secret }) })
     const res = await app.request('/v1/auth/account', { headers: org.auth })
     const text = await res.text()
-    expect(JSON.parse(text).delivery_webhook).toEqual({ url: 'https://example.com/hook', configured: true })
+    expect(JSON.parse(text).delivery_webhook).toEqual({ url: 'https://example.com/hook', configured: true, progress_events: false })
     expect(text).not.toContain(secret)
+  })
+
+  it('shows progress_events when the org opts in to batch.progress events', async () => {
+    const org = app.newOrg()
+    const put = await json(app.request('/v1/auth/account/delivery-webhook', { method: 'PUT', headers: { ...org.auth, 'content-type': 'application/json' }, body: JSON.stringify({ url: 'https://example.com/hook', secret: 'whsec_supersecretvalue', progress_events: true }) }))
+    expect(put.body).toEqual({ url: 'https://example.com/hook', configured: true, progress_events: true })
+    expect((await json(app.request('/v1/auth/account', { headers: org.auth }))).body.delivery_webhook).toEqual({ url: 'https://example.com/hook', configured: true, progress_events: true })
   })
 })
 
@@ -100,7 +107,7 @@ describe('PUT /v1/auth/account/delivery-webhook', () => {
   const secret = 'whsec_12345678'
   const unsafe = (url: string): Scenario<{ auth: string }> => ({ name: `answers 400 unsafe_webhook_url for ${url}`, ...put({ url, secret }), expect: { status: 400, code: 'unsafe_webhook_url', param: 'url' } })
   runScenarios(() => app, (a) => ({ auth: bearer(a.newOrg().key) }), [
-    { name: 'answers 200 {url, configured:true} for an https URL on a public host', ...put({ url: 'https://example.com/hooks/br', secret }), expect: { status: 200 }, check: ({ body }) => expect(body).toEqual({ url: 'https://example.com/hooks/br', configured: true }) },
+    { name: 'answers 200 {url, configured:true} for an https URL on a public host', ...put({ url: 'https://example.com/hooks/br', secret }), expect: { status: 200 }, check: ({ body }) => expect(body).toEqual({ url: 'https://example.com/hooks/br', configured: true, progress_events: false }) },
     { name: 'accepts a public IP literal', ...put({ url: 'https://8.8.8.8/hook', secret }), expect: { status: 200 } },
     { name: 'accepts a secret of exactly 8 characters', ...put({ url: 'https://example.com/h', secret: '12345678' }), expect: { status: 200 } },
     { name: 'accepts a secret of 256 characters', ...put({ url: 'https://example.com/h', secret: 's'.repeat(256) }), expect: { status: 200 } },
