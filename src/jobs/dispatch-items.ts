@@ -22,7 +22,7 @@ import type { Statement } from 'bun:sqlite'
 import { eq, inArray } from 'drizzle-orm'
 import type { Deps } from '../deps'
 import { writeTx } from '../db/tx'
-import { batchesTable, lanesTable } from '../features/batches/index'
+import { batchesTable, lanesTable, transitionFrom } from '../features/batches/index'
 import { isProviderConfigured } from '../features/catalog/build'
 import type { CatalogOffering } from '../features/catalog/models'
 import { isBatchAdapter, type Adapters } from '../providers/registry'
@@ -33,6 +33,10 @@ import { executeItem, readLines, type BatchInput, type ClaimedItem, type LineRes
 import type { Job } from './scheduler'
 
 /** How long a claimed item may stay running before rescue-leases sends it again. */
+
+/** Constant status names (checked against the state machine), safe to inline in the prepared SQL. */
+const PROCESSING_FROM = transitionFrom(['dispatched'], 'processing')
+
 export const ITEM_LEASE_MS = 10 * 60 * 1000
 /** Longest an outcome waits for others to share its commit. */
 const FLUSH_AFTER_MS = 3
@@ -304,7 +308,7 @@ function claimStatements(deps: Deps) {
          WHERE rowid IN (SELECT rowid FROM items WHERE ${due} ORDER BY next_attempt_at LIMIT ?)
          RETURNING id, batch_id AS batchId, lane_id AS laneId, "offset" AS "offset", "length" AS "length", operation, url, model, attempts`,
       ),
-      batch: client.prepare(`UPDATE batches SET status = 'processing', updated_at = ? WHERE id = ? AND status = 'dispatched'`),
+      batch: client.prepare(`UPDATE batches SET status = 'processing', updated_at = ? WHERE id = ? AND status IN (${PROCESSING_FROM.map((x) => `'${x}'`).join(', ')})`),
     }
   }
   return {

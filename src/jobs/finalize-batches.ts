@@ -9,7 +9,7 @@ import { and, eq, inArray, lt, notExists, or, sql } from 'drizzle-orm'
 import type { Deps } from '../deps'
 import type { Db } from '../db/client'
 import { writeTx } from '../db/tx'
-import { batchesTable, itemsTable, lanesTable, type BatchRow } from '../features/batches/index'
+import { batchesTable, itemsTable, lanesTable, transitionFrom, type BatchRow } from '../features/batches/index'
 import { writeArtifacts } from '../features/batches/artifacts'
 import { settleReservation } from '../features/credits/ledger'
 import { enqueueBatchEventInTx, prepareArtifactUrl, terminalEventType } from '../features/webhooks/index'
@@ -42,6 +42,9 @@ function dueStatement(deps: Deps) {
   return statement
 }
 
+/** Where finalize may take a batch from: any unfinished status (routing is leased by its job), or a lapsed completing lease. */
+const FINALIZE_SOURCES = transitionFrom(['pending', 'queued', 'dispatched', 'processing', 'completing'], 'completing')
+
 function claimFinishedBatches(deps: Deps, now: number): BatchRow[] {
   const dueNow = () => dueStatement(deps).all({ now })
   // Read first: most passes (every tick, every outcome flush) find nothing and take no write lock.
@@ -50,7 +53,7 @@ function claimFinishedBatches(deps: Deps, now: number): BatchRow[] {
     const due = dueNow()
     if (due.length === 0) return []
     return deps.db.update(batchesTable).set({ status: 'completing', finalizingAt: sql`coalesce(${batchesTable.finalizingAt}, ${now})`, leaseUntil: now + LEASE_MS, updatedAt: now })
-      .where(inArray(batchesTable.id, due.map((d) => d.id))).returning().all()
+      .where(and(inArray(batchesTable.id, due.map((d) => d.id)), inArray(batchesTable.status, FINALIZE_SOURCES))).returning().all()
   })
 }
 
@@ -66,7 +69,7 @@ export async function finalizeBatch(deps: Deps, batch: BatchRow): Promise<void> 
   const artifactUrl = await prepareArtifactUrl(deps, batch)
   writeTx(deps.db, () => {
     const [ended] = deps.db.update(batchesTable).set({ status: end, ...stamp, outputFileId: files.outputFileId, errorFileId: files.errorFileId, chargedMicros: reservation?.charged ?? 0, leaseUntil: null, updatedAt: now })
-      .where(and(eq(batchesTable.id, batch.id), eq(batchesTable.status, 'completing'))).returning().all()
+      .where(and(eq(batchesTable.id, batch.id), inArray(batchesTable.status, transitionFrom(['completing'], end)))).returning().all()
     deps.db.update(lanesTable).set({ status: end }).where(eq(lanesTable.batchId, batch.id)).run()
     if (ended) enqueueBatchEventInTx(deps, ended, terminalEventType(end), now, { artifactUrl })
   })

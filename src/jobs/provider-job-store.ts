@@ -8,7 +8,7 @@ import type { Deps } from '../deps'
 import type { Db } from '../db/client'
 import { writeTx } from '../db/tx'
 import { newId } from '../lib/ids'
-import { batchesTable, itemsTable, lanesTable, providerJobsTable, type ProviderJobCause, type ProviderJobRow, type ProviderJobRowStatus } from '../features/batches/index'
+import { batchesTable, itemsTable, lanesTable, providerJobsTable, transitionFrom, type ProviderJobCause, type ProviderJobRow, type ProviderJobRowStatus } from '../features/batches/index'
 import type { BatchEntry } from '../providers/types'
 import type { ClaimedItem } from './dispatch-execute'
 
@@ -43,7 +43,7 @@ export function claimLaneItems(deps: Deps, laneId: string, offeringId: string, l
         .where(inArray(itemsTable.id, due.slice(i, i + 500).map((d) => d.id)))
         .returning({ id: itemsTable.id, batchId: itemsTable.batchId, laneId: itemsTable.laneId, offset: itemsTable.offset, length: itemsTable.length, operation: itemsTable.operation, url: itemsTable.url, model: itemsTable.model, attempts: itemsTable.attempts }).all())
     }
-    deps.db.update(batchesTable).set({ status: 'processing', updatedAt: now }).where(and(eq(batchesTable.id, items[0]!.batchId), eq(batchesTable.status, 'dispatched'))).run()
+    deps.db.update(batchesTable).set({ status: 'processing', updatedAt: now }).where(and(eq(batchesTable.id, items[0]!.batchId), inArray(batchesTable.status, transitionFrom(['dispatched'], 'processing')))).run()
     return items.sort((a, b) => a.offset - b.offset)
   })
 }

@@ -7,8 +7,6 @@ import { expireBatchesJob } from './expire-batches'
 import { rescueLeasesJob } from './rescue-leases'
 import { deliverWebhooksJob } from './deliver-webhooks'
 
-export const JOB_NAMES = ['route-batches', 'dispatch-items', 'collect-results', 'finalize-batches', 'expire-batches', 'rescue-leases', 'deliver-webhooks'] as const
-
 /** `extra`: jobs built with the app's adapters (collect-results). */
 export function createJobs(dispatcher: Dispatcher, extra: Job[] = []): Job[] {
   return [routeBatchesJob, dispatcher.job, ...extra, finalizeBatchesJob, expireBatchesJob, rescueLeasesJob, deliverWebhooksJob]

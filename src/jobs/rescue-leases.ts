@@ -7,7 +7,7 @@ import { and, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { Deps } from '../deps'
 import type { Db } from '../db/client'
 import { writeTx } from '../db/tx'
-import { batchesTable, itemsTable } from '../features/batches/index'
+import { batchesTable, itemsTable, transitionFrom } from '../features/batches/index'
 import type { Job } from './scheduler'
 
 /** Every batch status but the terminal ones. */
@@ -37,7 +37,7 @@ export function rescueLeases(deps: Deps, now: number, before: number): { items: 
     // finds them: a bare `status = 'running'` scans every item ever stored, on every tick.
     const open = deps.db.select({ id: batchesTable.id }).from(batchesTable).where(inArray(batchesTable.status, OPEN_BATCH_STATUSES))
     const items = deps.db.update(itemsTable).set({ status: 'queued', leaseUntil: null, nextAttemptAt: now }).where(and(inArray(itemsTable.batchId, open), eq(itemsTable.status, 'running'), lt(itemsTable.leaseUntil, before))).returning({ id: itemsTable.id }).all()
-    const batches = deps.db.update(batchesTable).set({ status: 'pending', leaseUntil: null, nextAttemptAt: now }).where(and(eq(batchesTable.status, 'routing'), lt(batchesTable.leaseUntil, before))).returning({ id: batchesTable.id }).all()
+    const batches = deps.db.update(batchesTable).set({ status: 'pending', leaseUntil: null, nextAttemptAt: now }).where(and(inArray(batchesTable.status, transitionFrom(['routing'], 'pending')), lt(batchesTable.leaseUntil, before))).returning({ id: batchesTable.id }).all()
     return { items: items.length, batches: batches.length }
   })
 }

@@ -11,7 +11,7 @@ import type { Deps } from '../deps'
 import type { Db } from '../db/client'
 import { writeTx } from '../db/tx'
 import { newId } from '../lib/ids'
-import { batchesTable, itemsTable, lanesTable, routingDecisionsTable, type BatchRow } from '../features/batches/index'
+import { batchesTable, itemsTable, lanesTable, routingDecisionsTable, transitionFrom, type BatchRow } from '../features/batches/index'
 import { feeSchedule, presentQuoteLanes } from '../features/quotes/index'
 import { groupDemandRows, harvestLaneOutcomesInTx, hasLanesToHarvest, itemsPhrase, liveOfferingStates, modelLookup, planRouting, privacyRejection, type GroupPlan, type LockedRates, type OfferingState, type RoutingPolicy } from '../features/routing/index'
 import type { Job } from './scheduler'
@@ -53,7 +53,7 @@ function claimBatches(deps: Deps, now: number): BatchRow[] {
       .orderBy(asc(batchesTable.nextAttemptAt)).limit(CLAIM).all()
     if (due.length === 0) return []
     return deps.db.update(batchesTable).set({ status: 'routing', leaseUntil: now + LEASE_MS, updatedAt: now })
-      .where(and(inArray(batchesTable.id, due.map((d) => d.id)), inArray(batchesTable.status, ['pending', 'queued']))).returning().all()
+      .where(and(inArray(batchesTable.id, due.map((d) => d.id)), inArray(batchesTable.status, transitionFrom(['pending', 'queued'], 'routing')))).returning().all()
   })
 }
 
@@ -79,7 +79,7 @@ async function routeBatch(deps: Deps, batch: BatchRow, now: number): Promise<voi
     if (waiting.length > 0) {
       recordWaiting(deps, batch.id, waiting, now)
       deps.db.update(batchesTable).set({ status: 'queued', leaseUntil: null, nextAttemptAt: now + WAIT_RETRY_MS, updatedAt: now, lastError: `Waiting for an eligible lane with room for ${waiting.map((g) => `${g.demand.itemCount} ${g.key.replace('|', ' ')}`).join(', ')} items; retrying until the SLA deadline.` })
-        .where(and(eq(batchesTable.id, batch.id), eq(batchesTable.status, 'routing'))).run()
+        .where(and(eq(batchesTable.id, batch.id), inArray(batchesTable.status, transitionFrom(['routing'], 'queued')))).run()
       return null
     }
     const created: LaneFill[] = []
@@ -94,7 +94,7 @@ async function routeBatch(deps: Deps, batch: BatchRow, now: number): Promise<voi
   await fillLanes(deps, batch, lanes, now)
   writeTx(deps.db, () => {
     deps.db.update(batchesTable).set({ status: 'dispatched', leaseUntil: null, inProgressAt: batch.inProgressAt ?? now, updatedAt: now, lastError: null })
-      .where(and(eq(batchesTable.id, batch.id), eq(batchesTable.status, 'routing'))).run()
+      .where(and(eq(batchesTable.id, batch.id), inArray(batchesTable.status, transitionFrom(['routing'], 'dispatched')))).run()
   })
 }
 

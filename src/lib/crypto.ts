@@ -1,5 +1,5 @@
 /** Hashing and secret comparison helpers; nothing here touches app state. */
-import { createHash, createHmac, timingSafeEqual } from 'node:crypto'
+import { createHash, createHmac } from 'node:crypto'
 
 /** Lowercase hex SHA-256 of a string or bytes. */
 export function sha256Hex(data: string | Uint8Array): string {
@@ -11,16 +11,6 @@ export function hmacSha256Hex(secret: string | Uint8Array, data: string | Uint8A
   return createHmac('sha256', secret).update(data).digest('hex')
 }
 
-/** Constant-time string comparison; different lengths compare unequal without leaking where. */
-export function safeEqual(a: string, b: string): boolean {
-  const left = Buffer.from(a)
-  const right = Buffer.from(b)
-  if (left.length !== right.length) {
-    timingSafeEqual(left, left)
-    return false
-  }
-  return timingSafeEqual(left, right)
-}
 
 /** Stable JSON: object keys sorted recursively, so equal values hash equally. */
 export function canonicalJson(value: unknown): string {

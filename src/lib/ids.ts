@@ -39,8 +39,3 @@ export function newId(kind: IdKind): string {
   return ID_PREFIXES[kind] + randomBase62(24)
 }
 
-/** True when `value` looks like an id of `kind` (prefix and base62 body). */
-export function isId(kind: IdKind, value: string): boolean {
-  const prefix = ID_PREFIXES[kind]
-  return value.startsWith(prefix) && /^[0-9A-Za-z]{8,64}$/.test(value.slice(prefix.length))
-}

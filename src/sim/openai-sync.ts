@@ -32,27 +32,27 @@ export function openAiSyncRoutes(prefix: string): SimRoute[] {
   ]
 }
 
-async function serveChat(ctx: SimContext): Promise<Response> {
+type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response }
+
+/** Reads the JSON body, applies the model's faults, then parses and answers (chat and embeddings alike). */
+async function serveRequest<T>(ctx: SimContext, parse: (body: Record<string, unknown>) => Parsed<T>, answer: (value: T) => unknown): Promise<Response> {
   const read = await readJsonObject(ctx.request)
   const model = read.ok && typeof read.body.model === 'string' ? read.body.model : undefined
   return serveWithFaults(ctx, model, () => {
     if (!read.ok) return read.response
-    const parsed = parseChatRequest(read.body)
+    const parsed = parse(read.body)
     if (!parsed.ok) return parsed.response
-    return jsonResponse(buildChatCompletion(parsed.value, ++ctx.state.sequence, ctx.now()))
+    ctx.state.sequence++
+    return jsonResponse(answer(parsed.value))
   })
 }
 
-async function serveEmbeddings(ctx: SimContext): Promise<Response> {
-  const read = await readJsonObject(ctx.request)
-  const model = read.ok && typeof read.body.model === 'string' ? read.body.model : undefined
-  return serveWithFaults(ctx, model, () => {
-    if (!read.ok) return read.response
-    const parsed = parseEmbeddingRequest(read.body)
-    if (!parsed.ok) return parsed.response
-    ctx.state.sequence++
-    return jsonResponse(buildEmbeddingList(parsed.value))
-  })
+function serveChat(ctx: SimContext): Promise<Response> {
+  return serveRequest(ctx, parseChatRequest, (value) => buildChatCompletion(value, ctx.state.sequence, ctx.now()))
+}
+
+function serveEmbeddings(ctx: SimContext): Promise<Response> {
+  return serveRequest(ctx, parseEmbeddingRequest, buildEmbeddingList)
 }
 
 function serveModel(ctx: SimContext): Response {

@@ -3,7 +3,7 @@
  * OpenAI output/error files (registered as files with purpose batch_output). Written to tmp/ and
  * moved into place, so a crash mid-write leaves nothing half-written; re-running is idempotent.
  */
-import { mkdirSync, renameSync, existsSync } from 'node:fs'
+import { mkdirSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
 import type { Deps } from '../../deps'
 import { randomBase62 } from '../../lib/ids'
@@ -14,7 +14,6 @@ import { iterateFinishedItemChunks, presentResult } from './results'
 import { chatCompletionToResponse, isChatCompletion } from './responses-shape'
 import { routingReceipt } from './receipt'
 import type { BatchRow, ItemRow } from './table'
-import type { ArtifactKind } from './artifact-url'
 
 /** Where a batch's native artifacts live. */
 export function artifactPath(deps: Deps, batchId: string, kind: 'results' | 'receipt'): string {
@@ -61,10 +60,6 @@ export async function writeArtifacts(deps: Deps, batch: BatchRow): Promise<Writt
   return { outputFileId: await store(paths.output, counts.output, 'output'), errorFileId: await store(paths.error, counts.error, 'error') }
 }
 
-/** True when the native artifact exists on disk. */
-export function hasArtifact(deps: Deps, batchId: string, kind: ArtifactKind): boolean {
-  return kind === 'results' || kind === 'receipt' ? existsSync(artifactPath(deps, batchId, kind)) : false
-}
 
 /** Item error codes whose OpenAI error line carries an HTTP-like response (status and error type); others are batch-level `error`s. */
 const RESPONSE_ERRORS: Record<string, { status: number; type: string }> = {

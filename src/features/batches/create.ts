@@ -8,7 +8,7 @@
  * the event loop for long; a refused or crashed create leaves nothing behind
  * (`discardCreatingBatch`, and the start-up sweep).
  */
-import { and, eq } from 'drizzle-orm'
+import { and, eq, inArray } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
 import { newId } from '../../lib/ids'
@@ -18,6 +18,7 @@ import { assertBatchCanRun, assertWithinMaxPrice, feeSchedule, loadRequestItems,
 import { groupDemands, liveOfferingStates, modelLookup, modelsListProblems, planRouting, ratesToLock, reservationPrice } from '../routing/index'
 import type { CreateBatchBody } from './models'
 import { batchesTable, type BatchRow } from './table'
+import { transitionFrom } from './state'
 import { completeIdempotencyKeyInTx } from './idempotency'
 import { preflightRequest } from './create-preflight'
 import { discardCreatingBatch } from './discard'
@@ -86,7 +87,7 @@ function publishBatch(deps: Deps, row: BatchRow, idempotencyKey: string): BatchR
     const { id: _id, status: _status, ...fields } = row
     deps.db.update(batchesTable).set(fields).where(and(eq(batchesTable.id, row.id), eq(batchesTable.status, 'creating'))).run()
     const reservation = reserveCreditsInTx(deps, { orgId: row.orgId, batchId: row.id, amount: row.reservedMicros })
-    deps.db.update(batchesTable).set({ status: 'pending', reservationId: reservation.id }).where(eq(batchesTable.id, row.id)).run()
+    deps.db.update(batchesTable).set({ status: 'pending', reservationId: reservation.id }).where(and(eq(batchesTable.id, row.id), inArray(batchesTable.status, transitionFrom(['creating'], 'pending')))).run()
     completeIdempotencyKeyInTx(deps, row.orgId, idempotencyKey, row.id)
     return { ...row, status: 'pending', reservationId: reservation.id }
   })

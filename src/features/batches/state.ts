@@ -1,6 +1,6 @@
 /**
- * The batch and item state machines (design §4). Every status write goes through
- * `assertBatchTransition`/the item lists here, so a state is never set from an unexpected place.
+ * The batch and item state machines (design §4). Every batch status write is guarded by
+ * `transitionFrom`, so a state is never set from an unexpected place.
  */
 
 export const BATCH_STATUSES = [
@@ -34,15 +34,16 @@ const BATCH_TRANSITIONS: Record<BatchStatus, readonly BatchStatus[]> = {
   expired: [],
 }
 
-/** Throws when `from → to` is not an allowed batch transition (a programming error, not user input). */
-export function assertBatchTransition(from: string, to: BatchStatus): void {
-  const allowed = BATCH_TRANSITIONS[from as BatchStatus]
-  if (!allowed || !allowed.includes(to)) throw new Error(`illegal batch transition ${from} → ${to}`)
-}
-
-/** The states from which a batch can move to each status, for guarded UPDATE … WHERE status IN (…). */
-export function batchSourcesOf(to: BatchStatus): BatchStatus[] {
-  return BATCH_STATUSES.filter((from) => BATCH_TRANSITIONS[from].includes(to))
+/**
+ * The guard of a status write: checks every `from → to` against the state machine (throws on an
+ * illegal one — a programming error, caught by the first test that takes that path) and returns
+ * the `from` list for `UPDATE … WHERE status IN (…)`. Every batch status write goes through it.
+ */
+export function transitionFrom(from: readonly BatchStatus[], to: BatchStatus): BatchStatus[] {
+  for (const f of from) {
+    if (!BATCH_TRANSITIONS[f].includes(to)) throw new Error(`illegal batch transition ${f} → ${to}`)
+  }
+  return [...from]
 }
 
 export function isTerminal(status: string): boolean {
@@ -63,7 +64,6 @@ export const ITEM_STATUSES = [
   'expired', // terminal: SLA deadline passed before the item finished
 ] as const
 export type ItemStatus = (typeof ITEM_STATUSES)[number]
-export const UNFINISHED_ITEM_STATUSES: ItemStatus[] = ['pending', 'queued', 'running']
 
 /** OpenAI's batch status for a native status (contract §5 table). */
 export function openAiStatus(status: string, cancelling: boolean): string {
