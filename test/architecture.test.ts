@@ -24,12 +24,6 @@ const SIZE_EXEMPT = new Set(['src/db/embedded-migrations.ts'])
  */
 const CROSS_FEATURE_FILES = [/^src\/features\/[^/]+\/index$/, /^src\/features\/[^/]+\/table$/, /^src\/features\/catalog\/models$/]
 
-/**
- * `http/` files a feature may import: the error class and its code registry, and the auth plugins.
- * They are shared plumbing every route uses, not HTTP presentation.
- */
-const HTTP_FOR_FEATURES = new Set(['src/http/errors', 'src/http/error-codes', 'src/http/auth'])
-
 interface Import {
   /** The specifier as written. */
   spec: string
@@ -83,7 +77,7 @@ function ruleBroken(from: string, imp: Import): string | null {
     return `a feature uses another feature only through its index.ts (or table.ts, catalog/models.ts); '${imp.spec}' reaches into features/${toFeature}`
   }
   if (to.startsWith('src/jobs/')) return `features never import src/jobs (imports '${imp.spec}')`
-  if (to.startsWith('src/http/') && !HTTP_FOR_FEATURES.has(to)) return `features import from src/http only errors.ts, error-codes.ts and auth.ts (imports '${imp.spec}')`
+  if (to.startsWith('src/http/')) return `features never import src/http; errors live in src/lib (imports '${imp.spec}')`
   return null
 }
 
@@ -142,8 +136,9 @@ describe('architecture rule checker', () => {
     ['src/features/quotes/service', '../batches/table', true],
     ['src/features/quotes/service', '../catalog/service', false],
     ['src/features/quotes/service', './table', true],
-    ['src/features/quotes/service', '../../http/errors', true],
-    ['src/features/quotes/service', '../../http/auth', true],
+    ['src/features/quotes/service', '../../lib/errors', true],
+    ['src/features/quotes/service', '../../http/auth', false],
+    ['src/features/quotes/service', '../api-keys/index', true],
     ['src/features/quotes/service', '../../http/server', false],
     ['src/features/quotes/service', '../../jobs/scheduler', false],
     ['src/http/routes', '../features/catalog/routes', true],

@@ -3,7 +3,7 @@
  * grant as `POST /v1/admin/orgs/{id}/credits` (idempotent by reference, audited with actor null).
  */
 import type { Config } from '../config'
-import { AppError } from '../http/errors'
+import { AppError } from '../lib/errors'
 import { applyOperatorCredit } from '../features/admin'
 import { formatMicros, parseMicros } from '../lib/money'
 import { randomBase62 } from '../lib/ids'

@@ -7,7 +7,7 @@
 import { Elysia } from 'elysia'
 import type { Deps } from '../deps'
 import type { Metrics } from '../features/metrics/index'
-import { adminAuth } from './auth'
+import { adminAuth } from '../features/api-keys/index'
 
 /**
  * Times every request from `onRequest` to `onAfterResponse` and counts it under its route

@@ -4,7 +4,7 @@
  */
 import { Elysia } from 'elysia'
 import type { Deps } from '../deps'
-import { AppError, errorResponse } from './errors'
+import { AppError, errorResponse } from '../lib/errors'
 import { requestIdOf } from './request-id'
 import { buildRouteTable, type RouteTable } from './route-table'
 

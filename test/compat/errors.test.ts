@@ -7,8 +7,8 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import OpenAI, { toFile } from 'openai'
-import { AppError, errorResponse } from '../../src/http/errors'
-import { ERROR_CODES, type ErrorCode } from '../../src/http/error-codes'
+import { AppError, errorResponse } from '../../src/lib/errors'
+import { ERROR_CODES, type ErrorCode } from '../../src/lib/error-codes'
 import { chatLine, embeddingLine, rejection, startCompatServer, startFaultProxy, toJsonl, type CompatServer } from './helpers'
 
 /** SDK flows against a real server take seconds; `bun test` alone would allow 5. */

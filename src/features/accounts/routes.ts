@@ -1,7 +1,7 @@
 /** `/v1/auth/*`: self-registration, the account view, keys, ledger and the org webhook (contract §1). */
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
-import { customerAuth } from '../../http/auth'
+import { customerAuth } from '../api-keys/index'
 import { apiKeysRoutes, parseOptionalJson } from '../api-keys'
 import { creditsRoutes } from '../credits'
 import { AccountObject, AgentRegisterBody, AgentRegisterResponse, DeliveryWebhookObject, SetDeliveryWebhookBody } from './models'

@@ -1,7 +1,7 @@
 /** Account services: self-registration, the account view and the org default delivery webhook. */
 import { eq } from 'drizzle-orm'
 import type { Deps } from '../../deps'
-import { AppError, notFound } from '../../http/errors'
+import { AppError, notFound } from '../../lib/errors'
 import { getBalance, type Balance } from '../credits'
 import { getOrgKey, type ApiKeyRow } from '../api-keys'
 import { orgsTable, type OrgRow } from './table'

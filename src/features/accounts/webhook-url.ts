@@ -5,7 +5,7 @@
  * CGNAT, multicast or metadata address. The checks live in lib/safe-fetch, which repeats them
  * against the DNS answers at send time.
  */
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { assertSafeUrl, isPublicAddress, STRICT_URL_POLICY, UnsafeUrlError, type SafeUrlPolicy } from '../../lib/safe-fetch'
 
 /** True for an IPv4 literal that is not public unicast (loopback, private, CGNAT, link-local, …). */

@@ -6,7 +6,7 @@
  */
 import type { Deps } from '../../deps'
 import { readCatalogSection } from '../../config'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { buildCatalog, type Catalog } from '../catalog/index'
 import { recordAudit } from '../audit'
 

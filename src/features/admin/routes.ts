@@ -1,7 +1,7 @@
 /** Operator routes under /v1/admin (contract §1): orgs, credits, cross-org batches, audit log, catalog reload. Admin key only. */
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
-import { adminAuth } from '../../http/auth'
+import { adminAuth } from '../api-keys/index'
 import { LedgerList, LedgerQuery, numericCursor, pageLimit, presentLedgerPage } from '../credits'
 import { listAudit } from '../audit'
 import { AdminBatchList, AdminOrgObject, AuditList, CatalogReloadResponse, AuditQuery, BatchesQuery, CreateOrgBody, CreatedOrgResponse, CreditBody, CreditResponse, IdCursorQuery, OrgList, OrgParams } from './models'

@@ -6,7 +6,7 @@
 import { and, desc, eq, lt, or } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { parseMicros } from '../../lib/money'
 import { createOrg, getOrg, orgsTable, type NewOrg, type OrgRow } from '../accounts'
 import { applyCreditInTx, getBalance, getBalances, listLedgerEntries, type Balance, type CreditResult, type LedgerPage } from '../credits'

@@ -4,7 +4,7 @@
  * drops malformed JSON when the body schema is optional, so such routes use this instead.
  * (Plumbing: belongs in http/ once that is free to change.)
  */
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 
 export async function parseOptionalJson({ request }: { request: Request }): Promise<unknown> {
   const text = await request.text()

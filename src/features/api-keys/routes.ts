@@ -1,7 +1,7 @@
 /** `/v1/auth/account/api-keys`: mint, list and revoke the calling org's keys (contract §1). */
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
-import { customerAuth } from '../../http/auth'
+import { customerAuth } from './guards'
 import { ApiKeyList, ApiKeyObject, ApiKeyParams, CreateApiKeyBody, NewApiKeyObject } from './models'
 import { createOrgKey, listOrgKeys, revokeOrgKey } from './service'
 import { presentApiKey, presentNewKey } from './present'

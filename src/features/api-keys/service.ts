@@ -1,7 +1,7 @@
 /** Customer key management: mint, list and revoke the calling org's keys. */
 import { and, desc, eq } from 'drizzle-orm'
 import type { Deps } from '../../deps'
-import { AppError, notFound } from '../../http/errors'
+import { AppError, notFound } from '../../lib/errors'
 import { apiKeysTable, type ApiKeyRow } from './table'
 import { insertApiKey } from './store'
 

@@ -1,7 +1,7 @@
 /** Resolves a bearer secret to its key record; one message for every kind of failure. */
 import { eq } from 'drizzle-orm'
 import type { Deps } from '../../deps'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { apiKeysTable } from './table'
 import { hashKey, keyKindOf } from './keys'
 

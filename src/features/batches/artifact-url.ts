@@ -4,7 +4,7 @@
  */
 import { SignJWT, jwtVerify } from 'jose'
 import type { Deps } from '../../deps'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 
 export const ARTIFACT_KINDS = ['results', 'receipt', 'openai_output', 'openai_error'] as const
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number]

@@ -2,7 +2,7 @@
 import { and, eq, inArray, isNull } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { isTerminal, type EndIntent } from './state'
 import { batchesTable, itemsTable, type BatchRow } from './table'
 import { getBatchForOrg } from './queries'

@@ -3,7 +3,7 @@
  * OpenAI endpoint, routing hints in metadata, metadata size, the webhook URL and the quote.
  */
 import type { Deps } from '../../deps'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { canonicalJson } from '../../lib/crypto'
 import { webhookUrlProblem } from '../accounts/index'
 import type { PreflightProblem } from '../items/index'

@@ -5,7 +5,7 @@
 import { and, eq } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { idempotencyTable } from './table'
 
 export type IdempotencyClaim = { kind: 'new' } | { kind: 'replay'; batchId: string }

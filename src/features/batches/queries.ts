@@ -3,7 +3,7 @@ import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
 import type { Statement } from 'bun:sqlite'
 import type { Deps } from '../../deps'
 import type { Db } from '../../db/client'
-import { notFound } from '../../http/errors'
+import { notFound } from '../../lib/errors'
 import { batchesTable, itemsTable, lanesTable, type BatchRow, type LaneRow } from './table'
 
 export interface ItemCounts {

@@ -1,7 +1,7 @@
 /** Result rows (contract §5): finished items in input order, paged by an opaque seq cursor. */
 import { and, asc, eq, gt, inArray } from 'drizzle-orm'
 import type { Deps } from '../../deps'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { toIso } from '../../lib/clock'
 import { moneyObject } from '../../lib/money'
 import { itemsTable, type ItemRow } from './table'

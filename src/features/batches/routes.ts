@@ -1,7 +1,7 @@
 /** Batch routes (contract §5). Handlers parse, call the service, and present. */
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../../deps'
-import { customerAuth } from '../../http/auth'
+import { customerAuth } from '../api-keys/index'
 import { ArtifactQuery, ArtifactUrl, BatchIdParams, BatchObject, BillingReceiptResponse, CreateBatchBody, GetBatchQuery, ListBatchesQuery, ResultsPage, ResultsQuery, RoutingReceipt } from './models'
 import { createArtifactUrl, createBatch, downloadArtifact, getBatch, getBillingReceipt, getResults, getRoutingReceipt, listBatches } from './service'
 import { cancelBatch } from './cancel'

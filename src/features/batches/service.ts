@@ -1,8 +1,8 @@
 /** Batch operations behind the routes: create (idempotent), read, list, results, artifacts. */
 import type { Deps } from '../../deps'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { canonicalJson, sha256Hex } from '../../lib/crypto'
-import type { CustomerAuth } from '../../http/auth'
+import type { CustomerAuth } from '../api-keys/index'
 import type { CreateBatchBody } from './models'
 import { checkIdempotencyHeader, claimIdempotencyKey, releaseIdempotencyKey } from './idempotency'
 import { createBatchRecord } from './create'

@@ -4,8 +4,8 @@
  */
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../../deps'
-import { customerAuth } from '../../http/auth'
-import { AppError } from '../../http/errors'
+import { customerAuth } from '../api-keys/index'
+import { AppError } from '../../lib/errors'
 import { CatalogModelsQuery, CatalogModelsResponse, FeesResponse, OpenAiModelList, OpenAiModelObject } from './models'
 import { presentCatalogModels, presentFees, presentOpenAiModels } from './present'
 import { listCatalogModels } from './service'

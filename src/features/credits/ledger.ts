@@ -7,7 +7,7 @@
 import { and, eq, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { formatMicros } from '../../lib/money'
 import { newId } from '../../lib/ids'
 import { ledgerEntriesTable, reservationsTable, type LedgerEntryRow, type ReservationRow } from './table'

@@ -3,7 +3,7 @@
  * query schema because Elysia reports range errors on coerced query numbers without the
  * parameter's name. (Plumbing: belongs in http/ once that is free to change.)
  */
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 
 /** `limit` or the default; throws 400 validation_failed (param `limit`) outside 1…max. */
 export function pageLimit(limit: number | undefined, opts: { max?: number; fallback?: number } = {}): number {

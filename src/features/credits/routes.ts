@@ -1,7 +1,7 @@
 /** `GET /v1/auth/account/ledger`: the calling org's own credit movements. */
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
-import { customerAuth } from '../../http/auth'
+import { customerAuth } from '../api-keys/index'
 import { LedgerList, LedgerQuery } from './models'
 import { listLedgerEntries } from './service'
 import { presentLedgerPage } from './present'

@@ -2,7 +2,7 @@
  * The upload content-type allowlist (contract §2) and inference from a filename when the client
  * sent a generic type (`application/octet-stream`, none, or `text/plain` for a `.jsonl` name).
  */
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 
 /** Types stored as JSON lines; a batch input of one of these is line-checked at upload. */
 export const JSONL_TYPES = ['application/jsonl', 'application/x-ndjson', 'application/jsonlines', 'application/x-jsonlines'] as const

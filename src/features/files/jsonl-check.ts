@@ -4,7 +4,7 @@
  * fine), each line ≤ lineBytes, at most maxLines lines. Work is bounded per chunk, so the event loop
  * gets a turn between chunks; memory is bounded by one partial line.
  */
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 
 /** The per-file limits the checker enforces (from config.limits). */
 export interface JsonlLimits {

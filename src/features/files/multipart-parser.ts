@@ -5,7 +5,7 @@
  * File bytes are yielded as views of the incoming chunks (copied only around a part boundary),
  * so memory is one chunk plus one header block. Malformed input throws 400 invalid_request.
  */
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 
 /** What the parser yields: a part's headers, some of its bytes, or its end. */
 export type MultipartEvent =

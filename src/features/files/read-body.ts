@@ -1,5 +1,5 @@
 /** Reading a request body chunk by chunk, with a read failure turned into a client error. */
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 
 /**
  * Iterates a request body; a read failure (client gone, body cut short) becomes 400

@@ -1,8 +1,8 @@
 /** Files routes (contract §2): upload (raw or multipart, streamed), list, get, content, delete. */
 import { Elysia, type DocumentDecoration } from 'elysia'
 import type { Deps } from '../../deps'
-import { customerAuth } from '../../http/auth'
-import { AppError } from '../../http/errors'
+import { customerAuth } from '../api-keys/index'
+import { AppError } from '../../lib/errors'
 import { DeletedFile, FileIdParams, FileList, FileObject, ListFilesQuery, UPLOAD_PURPOSES } from './models'
 import { presentFile, presentFileList } from './present'
 import { deleteFile, getFileForOrg, listFiles } from './service'

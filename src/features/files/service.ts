@@ -7,7 +7,7 @@ import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
-import { AppError, notFound } from '../../http/errors'
+import { AppError, notFound } from '../../lib/errors'
 import { batchesTable, TERMINAL_BATCH_STATUSES } from '../batches/index'
 import { filesTable, type FileRow } from './table'
 

@@ -5,7 +5,7 @@
 import { copyFile, rename, unlink } from 'node:fs/promises'
 import { join, relative } from 'node:path'
 import type { Deps } from '../../deps'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import { filesTable, type FileRow } from './table'
 import type { FinishedUpload } from './temp-upload'

@@ -2,7 +2,7 @@
  * Validating the small values that come with an upload — purpose, filename, expiry — for both
  * the raw and the multipart form. Each failure is a 400 naming the field and what to send.
  */
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { BATCH_INPUT_TTL_MS } from './store'
 import { EXPIRES_AFTER_MAX_SECONDS, EXPIRES_AFTER_MIN_SECONDS, UPLOAD_PURPOSES, isBatchInputPurpose, isUploadPurpose, type UploadPurpose } from './models'
 

@@ -5,7 +5,7 @@
  * or earlier when the purpose came first.
  */
 import type { Deps } from '../../deps'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { defaultFilename, inferContentType, isJsonlType, requireAllowedType } from './content-types'
 import { isBatchInputPurpose, type UploadPurpose } from './models'
 import { boundaryOf, parseMultipart, type MultipartEvent } from './multipart-parser'

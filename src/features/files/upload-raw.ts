@@ -4,7 +4,7 @@
  * purpose are refused before a byte is read; the body then streams through an UploadSink.
  */
 import type { Deps } from '../../deps'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { defaultFilename, inferContentType, isJsonlType, requireAllowedType } from './content-types'
 import { isBatchInputPurpose } from './models'
 import { commitFile } from './store'

@@ -4,7 +4,7 @@
  * JSONL problem stops the upload at once; otherwise it is kept until the purpose is known.
  */
 import type { Deps } from '../../deps'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { JsonlChecker } from './jsonl-check'
 import { isBatchInputPurpose } from './models'
 import { TempUpload, type FinishedUpload } from './temp-upload'

@@ -2,7 +2,7 @@
 import { Elysia, t } from 'elysia'
 import { accessSync, constants } from 'node:fs'
 import type { Deps } from '../../deps'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { isMigrated } from '../../db/migrate'
 
 export interface Readiness {

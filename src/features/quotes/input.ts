@@ -5,7 +5,7 @@
  */
 import { rmSync, statSync } from 'node:fs'
 import type { Deps } from '../../deps'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { getFileForOrg, isBatchInputPurpose } from '../files/index'
 import { CreatingItemsWriter, ingestInWorker, ingestJsonlFile, writeInlineItemsFile, type IngestResult, type ItemDraft, type PreflightProblem } from '../items/index'
 

@@ -1,7 +1,7 @@
 /** Quote routes (contract §4): POST /v1/quotes/model and its alias POST /v1/batches/quote. */
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
-import { customerAuth } from '../../http/auth'
+import { customerAuth } from '../api-keys/index'
 import { QuoteBody, QuoteResponse } from './models'
 import { createQuote } from './service'
 

@@ -5,7 +5,7 @@
  */
 import { rmSync } from 'node:fs'
 import type { Deps } from '../../deps'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import { formatMicros } from '../../lib/money'
 import { toIso } from '../../lib/clock'

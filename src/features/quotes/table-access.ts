@@ -1,7 +1,7 @@
 /** Reading and writing quote rows. */
 import { and, eq } from 'drizzle-orm'
 import type { Deps } from '../../deps'
-import { AppError } from '../../http/errors'
+import { AppError } from '../../lib/errors'
 import type { LockedRates } from '../routing/index'
 import { quotesTable, type QuoteRow } from './table'
 

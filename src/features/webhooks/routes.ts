@@ -1,7 +1,7 @@
 /** The delivery log route (contract §7). Handlers parse, call the service, and present. */
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../../deps'
-import { customerAuth } from '../../http/auth'
+import { customerAuth } from '../api-keys/index'
 import { WebhookDeliveriesQuery, WebhookDeliveryList } from './models'
 import { listWebhookDeliveries } from './service'
 

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'bun:test'
 import { checkWebhookUrl, isBlockedIpv4, isBlockedIpv6 } from '../../../src/features/accounts/webhook-url'
-import { AppError } from '../../../src/http/errors'
+import { AppError } from '../../../src/lib/errors'
 
 describe('isBlockedIpv4', () => {
   const cases: Array<[string, boolean]> = [

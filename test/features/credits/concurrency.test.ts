@@ -10,7 +10,7 @@ import { openTestStore, sumEntries, type TestStore } from './store'
 import { json, startTestApp, type TestApp } from '../../helpers/test-app'
 import { openDb } from '../../../src/db/client'
 import { writeTx } from '../../../src/db/tx'
-import { AppError } from '../../../src/http/errors'
+import { AppError } from '../../../src/lib/errors'
 import type { Deps } from '../../../src/deps'
 import { getBalance, grantCredits, reconcileOrg, reserveCreditsInTx } from '../../../src/features/credits'
 

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { openTestStore, sumEntries, type TestStore } from './store'
 import { writeTx } from '../../../src/db/tx'
-import { AppError } from '../../../src/http/errors'
+import { AppError } from '../../../src/lib/errors'
 import {
   applyCreditInTx,
   getBalance,

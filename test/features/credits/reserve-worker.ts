@@ -9,7 +9,7 @@ import { join } from 'node:path'
 import { validateConfig } from '../../../src/config'
 import { openStore } from '../../../src/cli/open-store'
 import { writeTx } from '../../../src/db/tx'
-import { AppError } from '../../../src/http/errors'
+import { AppError } from '../../../src/lib/errors'
 import { reserveCreditsInTx } from '../../../src/features/credits'
 
 const [dataDir, orgId, amountText, attemptsText] = Bun.argv.slice(2)

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'bun:test'
 import fc from 'fast-check'
 import { boundaryOf, parseMultipart, type MultipartEvent } from '../../../src/features/files/multipart-parser'
-import { AppError } from '../../../src/http/errors'
+import { AppError } from '../../../src/lib/errors'
 
 const BOUNDARY = 'openai-x7Rk2'
 const FILE_BYTES = Buffer.from(`{"a":1}\r\n--${BOUNDARY.slice(0, 5)}not-a-boundary\r\n\r\n--\n{"b":"é"}\n`)

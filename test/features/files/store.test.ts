@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { existsSync, readFileSync, writeFileSync } from 'node:fs'
 import { join } from 'node:path'
 import { getFileForOrg, presentFile, storeFileFromPath } from '../../../src/features/files/index'
-import { AppError } from '../../../src/http/errors'
+import { AppError } from '../../../src/lib/errors'
 import { json, startTestApp, type TestApp } from '../../helpers/test-app'
 import { jsonlLines, sha256Hex } from './helpers'
 

@@ -7,7 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { connect } from 'node:net'
 import { receiveRawUpload } from '../../../src/features/files/upload-raw'
-import { AppError } from '../../../src/http/errors'
+import { AppError } from '../../../src/lib/errors'
 import { startTestApp, type TestApp } from '../../helpers/test-app'
 import { expectNoTrace, traceOf } from './helpers'
 

@@ -4,7 +4,7 @@
  * (400 no_eligible_lane, 503 provider_capacity_unavailable, max_price).
  */
 import { describe, expect, it } from 'bun:test'
-import { AppError } from '../../../src/http/errors'
+import { AppError } from '../../../src/lib/errors'
 import { groupDemands, planRouting, reservationPrice } from '../../../src/features/routing/plan'
 import { assertBatchCanRun, assertSomethingRuns, assertWithinMaxPrice } from '../../../src/features/quotes/service'
 import { CHAT, CHAT_LITE, EDGE_R, EMBED, FEES, LITE, RETAIN, WORLD, demand, model, policy, state, worldWith } from './world'

@@ -4,9 +4,9 @@
  * unauthenticated request is told 401 before anything about its body.
  */
 import { Elysia } from 'elysia'
-import type { Deps } from '../deps'
-import { AppError } from './errors'
-import { verifyApiKey } from '../features/api-keys/verify'
+import type { Deps } from '../../deps'
+import { AppError } from '../../lib/errors'
+import { verifyApiKey } from './verify'
 
 export interface CustomerAuth {
   keyId: string
