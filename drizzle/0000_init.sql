@@ -239,18 +239,6 @@ CREATE TABLE `provider_jobs` (
 CREATE INDEX `provider_jobs_due_idx` ON `provider_jobs` (`status`,`next_poll_at`);--> statement-breakpoint
 CREATE INDEX `provider_jobs_provider_idx` ON `provider_jobs` (`provider`,`ended_at`);--> statement-breakpoint
 CREATE INDEX `provider_jobs_batch_idx` ON `provider_jobs` (`batch_id`);--> statement-breakpoint
-CREATE TABLE `routing_decisions` (
-	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
-	`batch_id` text NOT NULL,
-	`kind` text NOT NULL,
-	`model` text NOT NULL,
-	`operation` text NOT NULL,
-	`detail` text NOT NULL,
-	`created_at` integer NOT NULL,
-	FOREIGN KEY (`batch_id`) REFERENCES `batches`(`id`) ON UPDATE no action ON DELETE no action
-);
---> statement-breakpoint
-CREATE INDEX `routing_decisions_batch_idx` ON `routing_decisions` (`batch_id`);--> statement-breakpoint
 CREATE TABLE `webhook_deliveries` (
 	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
 	`event_id` text NOT NULL,
@@ -297,4 +285,16 @@ CREATE TABLE `lane_outcomes` (
 	`expired` integer DEFAULT 0 NOT NULL
 );
 --> statement-breakpoint
-CREATE INDEX `lane_outcomes_offering_idx` ON `lane_outcomes` (`offering_id`,`finished_at`);
+CREATE INDEX `lane_outcomes_offering_idx` ON `lane_outcomes` (`offering_id`,`finished_at`);--> statement-breakpoint
+CREATE TABLE `routing_decisions` (
+	`id` integer PRIMARY KEY AUTOINCREMENT NOT NULL,
+	`batch_id` text NOT NULL,
+	`kind` text NOT NULL,
+	`model` text NOT NULL,
+	`operation` text NOT NULL,
+	`detail` text NOT NULL,
+	`created_at` integer NOT NULL,
+	FOREIGN KEY (`batch_id`) REFERENCES `batches`(`id`) ON UPDATE no action ON DELETE no action
+);
+--> statement-breakpoint
+CREATE INDEX `routing_decisions_batch_idx` ON `routing_decisions` (`batch_id`);

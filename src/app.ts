@@ -13,10 +13,9 @@ import { createLog, type Log } from './lib/log'
 import { systemTransport, type SafeFetchTransport } from './lib/safe-fetch'
 import { prepareDataDir } from './storage'
 import { loadSigningKey } from './signing-key'
-import { buildCatalog, wireCatalogToSimulator } from './features/catalog/build'
-import type { Catalog } from './features/catalog/models'
+import { buildCatalog, wireCatalogToSimulator } from './features/catalog/index'
+import type { Catalog } from './catalog-schema'
 import { createHttpBase } from './http/server'
-import { healthRoutes } from './features/health/routes'
 import { Scheduler } from './jobs/scheduler'
 import { createJobs } from './jobs/registry'
 import { createDispatcher, type Dispatcher } from './jobs/dispatch-items'
@@ -24,7 +23,7 @@ import { rescueLeases } from './jobs/rescue-leases'
 import { createProviderJobRunner, withProviderJobs } from './jobs/provider-jobs'
 import { releaseProviderJobLeases } from './jobs/provider-job-store'
 import { createAdapters, type AdapterOptions } from './providers/registry'
-import { sweepCreatingBatches } from './features/batches/discard'
+import { sweepCreatingBatches } from './features/batches/index'
 import { releaseWebhookLeases } from './features/webhooks/index'
 import { acquireInstanceLock } from './instance-lock'
 import { mountRoutes } from './http/routes'
@@ -99,8 +98,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   releaseWebhookLeases(deps)
   const jobs = createJobs(dispatcher, [providerJobs.collectJob])
   scheduler = new Scheduler(deps, jobs)
-  const app = mountRoutes(createHttpBase(deps), deps)
-    .use(healthRoutes(deps, { draining: () => draining, schedulerRunning: () => scheduler!.isRunning }))
+  const app = mountRoutes(createHttpBase(deps), deps, { draining: () => draining, schedulerRunning: () => scheduler!.isRunning })
   const server = app.listen({
     hostname: config.host,
     port: config.port,

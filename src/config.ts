@@ -7,7 +7,7 @@ import { Type as T, type Static } from '@sinclair/typebox'
 import { Value } from '@sinclair/typebox/value'
 import { readFileSync } from 'node:fs'
 import { resolve } from 'node:path'
-import { CatalogOverrides } from './features/catalog/models'
+import { CatalogOverrides } from './catalog-schema'
 import { assertAllowHostEntry } from './lib/safe-fetch'
 
 const Bytes = (def: number, description: string) => T.Integer({ minimum: 1, default: def, description })

@@ -7,8 +7,41 @@ import type { Db } from './db/client'
 import type { Clock } from './lib/clock'
 import type { Log } from './lib/log'
 import type { SafeFetchTransport } from './lib/safe-fetch'
-import type { Catalog } from './features/catalog/models'
-import type { Metrics } from './features/metrics/index'
+import type { Registry } from 'prom-client'
+import type { Catalog } from './catalog-schema'
+
+/**
+ * Every scheduler job, by stable id (jobs/registry.ts maps each to its tick). Here, below the
+ * features, so a service that gives a job work can name it in `deps.nudge`.
+ */
+export const JOB_NAMES = [
+  'route-batches', // pending/queued batches → lanes (features/routing)
+  'dispatch-items', // queued items → the request runner; due lanes of batch dialects → provider jobs
+  'collect-results', // polls provider jobs and records their results (features/dispatch)
+  'finalize-batches', // finished batches → artifacts, settlement, terminal status and event
+  'expire-batches', // batches past their SLA deadline stop their work
+  'rescue-leases', // leases that lapsed (a crash, a hung call) give their rows back
+  'deliver-webhooks', // due outbox events are POSTed
+] as const
+export type JobName = (typeof JOB_NAMES)[number]
+
+/** What the metrics need of a recorded outcome (the outcome path's Outcome, structurally). */
+export interface OutcomeLike {
+  provider: string
+  outcome: { ok: true } | { ok: false; error: { kind: string } } | { ok: false; stoppedAs: string }
+}
+
+/** This app's Prometheus instruments (features/metrics builds them; never a process-wide singleton). */
+export interface Metrics {
+  /** This app's registry: `/metrics` renders it; collectors register on it. */
+  registry: Registry
+  /** One finished HTTP request; `route` is the route template (`/v1/batches/:id`), never the raw path. */
+  observeRequest(method: string, route: string | undefined, status: number, seconds: number): void
+  /** One scheduler pass of `job`; `failed` when it threw. */
+  countJobPass(job: JobName, failed: boolean): void
+  /** Outcomes just recorded by a runner, counted by provider and kind (`ok`, an error kind, `cancelled`/`expired`). */
+  countProviderOutcomes(outcomes: readonly OutcomeLike[]): void
+}
 
 export interface Paths {
   dataDir: string
@@ -33,7 +66,7 @@ export interface Deps {
   /** HMAC key for jose tokens (artifact URLs, fleet tokens). */
   signingKey: Uint8Array
   /** Wakes a scheduler job early (after a write that gives it work). No-op outside `serve`. */
-  nudge: (job: string) => void
+  nudge: (job: JobName) => void
   /** Aborts in-flight provider calls of a batch being cancelled or expired. No-op outside `serve`. */
   stopBatchWork: (batchId: string) => void
   /** Resolver + fetch for webhook delivery (lib/safe-fetch); tests stub DNS here. Default: the system's. */

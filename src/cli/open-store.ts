@@ -8,7 +8,7 @@ import { createLog } from '../lib/log'
 import { systemTransport } from '../lib/safe-fetch'
 import { prepareDataDir } from '../storage'
 import { loadSigningKey } from '../signing-key'
-import { buildCatalog } from '../features/catalog/build'
+import { buildCatalog } from '../features/catalog/index'
 import { createMetrics } from '../features/metrics/index'
 
 /** Deps without an HTTP server or scheduler; `migrate` false leaves the schema untouched. */

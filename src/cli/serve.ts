@@ -2,9 +2,9 @@
 import type { Config } from '../config'
 import { createApp } from '../app'
 import { InstanceLockedError } from '../instance-lock'
-import { createOrg } from '../features/accounts/orgs'
+import { createOrg } from '../features/accounts/index'
 import { formatMicros } from '../lib/money'
-import { getBalance } from '../features/credits/ledger'
+import { getBalance } from '../features/credits/index'
 
 /** Resolves with -1 (keep running) and exits the process itself after a graceful stop. */
 export async function runServe(config: Config): Promise<number> {

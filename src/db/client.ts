@@ -4,9 +4,9 @@
  */
 import { Database } from 'bun:sqlite'
 import { drizzle, type BunSQLiteDatabase } from 'drizzle-orm/bun-sqlite'
-import * as schema from './schema'
 
-export type Db = BunSQLiteDatabase<typeof schema> & { $client: Database }
+/** The drizzle handle: the query builder over the tables each feature declares in its table.ts. */
+export type Db = BunSQLiteDatabase & { $client: Database }
 
 /** Opens (creating if needed) the database file at `path` and returns the drizzle handle. */
 export function openDb(path: string): Db {
@@ -16,5 +16,5 @@ export function openDb(path: string): Db {
   sqlite.exec('PRAGMA synchronous = FULL')
   sqlite.exec('PRAGMA busy_timeout = 5000')
   sqlite.exec('PRAGMA foreign_keys = ON')
-  return drizzle({ client: sqlite, schema }) as Db
+  return drizzle({ client: sqlite }) as Db
 }

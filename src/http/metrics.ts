@@ -5,8 +5,7 @@
  * puts it behind an admin key for deployments that listen more widely.
  */
 import { Elysia } from 'elysia'
-import type { Deps } from '../deps'
-import type { Metrics } from '../features/metrics/index'
+import type { Deps, Metrics } from '../deps'
 import { adminAuth } from '../features/api-keys/index'
 
 /**

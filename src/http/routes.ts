@@ -1,25 +1,36 @@
-/** Every route of the API, mounted in one place (PocketBase-style), in the order they are documented. */
+/**
+ * Every route of the appliance, mounted in one place (PocketBase-style), in the order they are
+ * documented: operations (health, metrics, the API reference), the API by feature, and — in
+ * demo mode — the provider simulator.
+ */
 import type { Elysia } from 'elysia'
 import type { Deps } from '../deps'
 import { openApiRoutes } from './openapi'
 import { httpMetrics, metricsRoutes } from './metrics'
-import { accountsRoutes } from '../features/accounts/routes'
-import { adminRoutes } from '../features/admin/routes'
-import { filesRoutes } from '../features/files/routes'
-import { catalogRoutes } from '../features/catalog/routes'
-import { quotesRoutes } from '../features/quotes/routes'
-import { batchesRoutes } from '../features/batches/routes'
-import { webhooksRoutes } from '../features/webhooks/routes'
+import { healthRoutes, type Readiness } from '../features/health/index'
+import { accountsRoutes } from '../features/accounts/index'
+import { adminRoutes } from '../features/admin/index'
+import { filesRoutes } from '../features/files/index'
+import { catalogRoutes } from '../features/catalog/index'
+import { quotesRoutes } from '../features/quotes/index'
+import { batchReadingFile, batchesRoutes } from '../features/batches/index'
+import { webhooksRoutes } from '../features/webhooks/index'
 import { SIM_UPSTREAM_PREFIX, simulatorRoutes } from '../sim/mount'
 import { createSimulator } from '../sim/simulator'
 
-export function mountRoutes<A extends Elysia<any, any, any, any, any, any, any>>(base: A, deps: Deps) {
+/** Never ready: for a route table built without a running app (tests listing the routes). */
+const NOT_RUNNING: Readiness = { draining: () => false, schedulerRunning: () => false }
+
+/** Mounts every route module on `base`; `readiness` tells /readyz about the scheduler and draining. */
+export function mountRoutes<A extends Elysia<any, any, any, any, any, any, any>>(base: A, deps: Deps, readiness: Readiness = NOT_RUNNING) {
   const app = base
     .use(httpMetrics(deps.metrics))
+    .use(healthRoutes(deps, readiness))
     .use(metricsRoutes(deps))
     .use(openApiRoutes())
     .use(accountsRoutes(deps))
-    .use(filesRoutes(deps))
+    // A running batch's input may not be deleted: batches answers who reads a file.
+    .use(filesRoutes(deps, batchReadingFile))
     .use(quotesRoutes(deps))
     .use(batchesRoutes(deps))
     .use(webhooksRoutes(deps))

@@ -13,7 +13,7 @@
  */
 import type { Deps } from '../deps'
 import type { BatchAdapter, ProviderEndpoint, ProviderJobStatus, RemoteJobState } from '../providers/types'
-import type { ProviderJobCause, ProviderJobRow } from '../features/batches/index'
+import type { ProviderJobCause, ProviderJobRow } from '../features/dispatch/index'
 import { callError, type Target } from './provider-target'
 import { failoverItems } from './failover'
 import { applyJobOutcomes, stoppedOutcomes, type JobOutcome } from './provider-job-outcomes'

@@ -3,7 +3,7 @@
  * group, not one open per item), build each provider request, call.
  */
 import type { Deps } from '../deps'
-import type { ItemRow } from '../features/batches/index'
+import type { ItemRow } from '../features/items/index'
 import { getFileForOrg } from '../features/files/index'
 import { readItemLines, toProviderRequest } from '../features/items/index'
 import type { ItemOutcome, ProviderEndpoint, RequestAdapter } from '../providers/types'

@@ -6,8 +6,7 @@ import { and, inArray, isNull, lte, sql } from 'drizzle-orm'
 import type { Deps } from '../deps'
 import type { Db } from '../db/client'
 import { writeTx } from '../db/tx'
-import { batchesTable } from '../features/batches/index'
-import { stopBatchInTx } from '../features/batches/cancel'
+import { batchesTable, stopBatchInTx } from '../features/batches/index'
 import type { Job } from './scheduler'
 
 const CLAIM = 20

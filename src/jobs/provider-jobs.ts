@@ -7,7 +7,7 @@
  */
 import type { Deps } from '../deps'
 import { isProviderConfigured } from '../features/catalog/index'
-import type { ProviderJobRow } from '../features/batches/index'
+import type { ProviderJobRow } from '../features/dispatch/index'
 import { isBatchAdapter, type Adapters } from '../providers/registry'
 import type { Dispatcher } from './dispatch-items'
 import { finishJob, pollJob, stopJob } from './collect-results'

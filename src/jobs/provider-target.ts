@@ -1,7 +1,7 @@
 /** The offering a provider job runs on, resolved to its batch adapter and endpoint; and error normalizing. */
 import type { Deps } from '../deps'
 import { isProviderConfigured } from '../features/catalog/index'
-import type { CatalogOffering, CatalogProvider } from '../features/catalog/models'
+import type { CatalogOffering, CatalogProvider } from '../catalog-schema'
 import { providerError } from '../providers/http-errors'
 import { isBatchAdapter, type Adapters } from '../providers/registry'
 import { ProviderCallError, type BatchAdapter, type ProviderEndpoint, type ProviderError } from '../providers/types'

@@ -7,7 +7,8 @@ import { and, eq, inArray, lt, sql } from 'drizzle-orm'
 import type { Deps } from '../deps'
 import type { Db } from '../db/client'
 import { writeTx } from '../db/tx'
-import { batchesTable, itemsTable, transitionFrom } from '../features/batches/index'
+import { batchesTable, transitionFrom } from '../features/batches/index'
+import { itemsTable } from '../features/items/index'
 import type { Job } from './scheduler'
 
 /** Every batch status but the terminal ones. */

@@ -4,19 +4,19 @@
  * SQLite; a job's `run(deps, now)` is what tests call directly with a fake clock.
  */
 import { Cron } from 'croner'
-import type { Deps } from '../deps'
+import type { Deps, JobName } from '../deps'
 
 export interface Job {
   /** Stable id, e.g. `route-batches`. */
-  name: string
+  name: JobName
   /** Does one bounded pass of work; returns true when it did something (so it is run again soon). */
   run(deps: Deps, now: number): Promise<boolean> | boolean
 }
 
 export class Scheduler {
   private crons: Cron[] = []
-  private running = new Map<string, Promise<void>>()
-  private again = new Set<string>()
+  private running = new Map<JobName, Promise<void>>()
+  private again = new Set<JobName>()
   private stopped = true
 
   constructor(private deps: Deps, private jobs: Job[]) {}
@@ -46,7 +46,7 @@ export class Scheduler {
    * must not make that request wait for — or be blocked by — a job pass (routing a 50,000-item
    * batch took ~0.6 s inside POST /v1/batches).
    */
-  trigger(name: string): void {
+  trigger(name: JobName): void {
     if (this.stopped) return
     if (this.running.has(name)) {
       this.again.add(name)
@@ -59,9 +59,9 @@ export class Scheduler {
       this.runNow(name)
     })
   }
-  private scheduled = new Set<string>()
+  private scheduled = new Set<JobName>()
 
-  private runNow(name: string): void {
+  private runNow(name: JobName): void {
     if (this.stopped) return
     if (this.running.has(name)) {
       this.again.add(name)

@@ -10,7 +10,7 @@
 import { and, eq, ne } from 'drizzle-orm'
 import type { Deps } from '../deps'
 import { backoffMs } from '../lib/backoff'
-import { providerJobsTable, type ProviderJobRow } from '../features/batches/index'
+import { providerJobsTable, type ProviderJobRow } from '../features/dispatch/index'
 import { splitEntries } from '../providers/batch-split'
 import type { BatchEntry } from '../providers/types'
 import { failoverItems } from './failover'

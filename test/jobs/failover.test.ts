@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { FakeClock } from '../../src/lib/clock'
-import { lanesTable, providerJobsTable } from '../../src/features/batches/table'
+import { lanesTable, providerJobsTable } from '../../src/features/dispatch/table'
 import { CIRCUIT_COOLDOWN_MS, evaluateCircuit, liveOfferingStates, providerCircuits, type CircuitState } from '../../src/features/routing/index'
 import { isTerminal } from '../../src/features/batches/state'
 import { startTestApp, type TestApp } from '../helpers/test-app'

@@ -8,7 +8,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { FakeClock } from '../../src/lib/clock'
-import { lanesTable, providerJobsTable } from '../../src/features/batches/table'
+import { lanesTable, providerJobsTable } from '../../src/features/dispatch/table'
 import { createOpenAiBatchAdapter } from '../../src/providers/openai-batch'
 import { claimLaneItems, createProviderJobs, releaseProviderJobLeases } from '../../src/jobs/provider-job-store'
 import { startTestApp, type TestApp } from '../helpers/test-app'

@@ -5,7 +5,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { FakeClock } from '../../src/lib/clock'
-import { batchesTable, itemsTable, lanesTable } from '../../src/features/batches/index'
+import { batchesTable } from '../../src/features/batches/index'
+import { itemsTable } from '../../src/features/items/table'
+import { lanesTable } from '../../src/features/dispatch/table'
 import { startTestApp, type TestApp } from '../helpers/test-app'
 import { LLAMA, OPENHOST_ONLY, chatItems, driveToTerminal, itemRows, newKey, postBatch } from '../helpers/batch-helpers'
 

@@ -1,6 +1,9 @@
 /** API keys: only a SHA-256 of the secret and a short visible `start` are stored. */
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core'
-import { orgsTable } from '../accounts/table'
+import { parentTable } from '../../db/parent-table'
+
+/** accounts owns the orgs table; rows here belong to an org. */
+const orgsTable = parentTable('orgs')
 
 export const apiKeysTable = sqliteTable(
   'api_keys',

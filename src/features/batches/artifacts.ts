@@ -13,7 +13,8 @@ import { toUnix } from '../../lib/clock'
 import { iterateFinishedItemChunks, presentResult } from './results'
 import { chatCompletionToResponse, isChatCompletion } from './responses-shape'
 import { routingReceipt } from './receipt'
-import type { BatchRow, ItemRow } from './table'
+import type { BatchRow } from './table'
+import type { ItemRow } from '../items/index'
 
 /** Where a batch's native artifacts live. */
 export function artifactPath(deps: Deps, batchId: string, kind: 'results' | 'receipt'): string {

@@ -5,7 +5,9 @@ import { toIso } from '../../lib/clock'
 import { formatMicros } from '../../lib/money'
 import { getReservation } from '../credits/index'
 import { batchLanes, batchTotals } from './queries'
-import { itemsTable, routingDecisionsTable, type BatchRow } from './table'
+import { itemsTable } from '../items/index'
+import { routingDecisionsTable } from '../routing/index'
+import { type BatchRow } from './table'
 
 const money = (micros: number | null) => (micros === null ? null : { currency: 'usd' as const, amount: formatMicros(micros) })
 

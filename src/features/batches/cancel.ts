@@ -4,7 +4,8 @@ import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
 import { AppError } from '../../lib/errors'
 import { isTerminal, type EndIntent } from './state'
-import { batchesTable, itemsTable, type BatchRow } from './table'
+import { batchesTable, type BatchRow } from './table'
+import { itemsTable } from '../items/index'
 import { getBatchForOrg } from './queries'
 
 /** Marks the batch to end as `intent` and stops its pending/queued items; in-flight calls are aborted by the dispatcher. */

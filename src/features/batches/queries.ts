@@ -1,10 +1,13 @@
 /** Reads of batches, their item counts, usage and lanes, always scoped to an org. */
-import { and, desc, eq, sql, type SQL } from 'drizzle-orm'
+import { and, desc, eq, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Statement } from 'bun:sqlite'
 import type { Deps } from '../../deps'
 import type { Db } from '../../db/client'
 import { notFound } from '../../lib/errors'
-import { batchesTable, itemsTable, lanesTable, type BatchRow, type LaneRow } from './table'
+import { TERMINAL_BATCH_STATUSES } from './state'
+import { batchesTable, type BatchRow } from './table'
+import { itemsTable } from '../items/index'
+import { lanesTable, type LaneRow } from '../dispatch/index'
 
 export interface ItemCounts {
   total: number
@@ -81,6 +84,12 @@ export function batchTotals(deps: Deps, batchId: string, laneId?: string): Batch
     if (r.status === 'failed' || r.status === 'cancelled' || r.status === 'expired') inLane.failed += Number(r.inLane ?? 0)
   }
   return laneId === undefined ? { counts, ...totals } : { counts, ...totals, inLane }
+}
+
+/** The id of an unfinished batch of any org that reads `fileId` as its input, or null (files' delete guard). */
+export function batchReadingFile(deps: Deps, fileId: string): string | null {
+  const row = deps.db.select({ id: batchesTable.id }).from(batchesTable).where(and(eq(batchesTable.inputFileId, fileId), notInArray(batchesTable.status, [...TERMINAL_BATCH_STATUSES]))).limit(1).get()
+  return row?.id ?? null
 }
 
 /** The batch's lanes in creation order. */

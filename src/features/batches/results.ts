@@ -4,7 +4,7 @@ import type { Deps } from '../../deps'
 import { AppError } from '../../lib/errors'
 import { toIso } from '../../lib/clock'
 import { moneyObject } from '../../lib/money'
-import { itemsTable, type ItemRow } from './table'
+import { itemsTable, type ItemRow } from '../items/index'
 
 const FAILED_STATUSES = ['failed', 'cancelled', 'expired']
 const FINISHED_STATUSES = ['completed', ...FAILED_STATUSES]

@@ -1,6 +1,6 @@
 /**
- * The batch and item state machines (design §4). Every batch status write is guarded by
- * `transitionFrom`, so a state is never set from an unexpected place.
+ * The batch state machine (design §4). Every batch status write is guarded by `transitionFrom`,
+ * so a state is never set from an unexpected place.
  */
 
 export const BATCH_STATUSES = [
@@ -54,17 +54,6 @@ export function isTerminal(status: string): boolean {
 export const END_INTENTS = ['cancelled', 'expired', 'failed'] as const
 export type EndIntent = (typeof END_INTENTS)[number]
 
-export const ITEM_STATUSES = [
-  'pending', // not yet assigned to a lane
-  'queued', // assigned; waiting for a dispatch slot (next_attempt_at)
-  'running', // leased by the dispatcher; a provider call is in flight
-  'completed', // terminal: output and usage recorded
-  'failed', // terminal: error recorded after retries ran out or a non-retryable error
-  'cancelled', // terminal: batch cancelled before the item finished
-  'expired', // terminal: SLA deadline passed before the item finished
-] as const
-export type ItemStatus = (typeof ITEM_STATUSES)[number]
-
 /** OpenAI's batch status for a native status (contract §5 table). */
 export function openAiStatus(status: string, cancelling: boolean): string {
   if (cancelling && !isTerminal(status)) return 'cancelling'
@@ -83,23 +72,3 @@ export function openAiStatus(status: string, cancelling: boolean): string {
       return status
   }
 }
-
-/** Life of a provider job (a batch submitted to a provider's batch API). */
-export const PROVIDER_JOB_STATUSES = [
-  'submitting', // row written, remote create not yet confirmed; collect-results reconciles or resubmits it
-  'running', // the provider has it; collect-results polls it (next_poll_at)
-  'ended', // terminal: the provider finished it; every line's outcome recorded
-  'failed', // terminal: the provider refused or failed it, or it stalled; unfinished items re-routed
-  'expired', // terminal: the provider's window ran out; finished lines kept, the rest re-routed
-  'cancelled', // terminal: cancelled (our batch was cancelled/expired, or the job stalled); finished lines kept
-] as const
-export type ProviderJobRowStatus = (typeof PROVIDER_JOB_STATUSES)[number]
-
-/** Why a provider job did not end normally; also the cause of the re-route it triggers (receipt). */
-export const PROVIDER_JOB_CAUSES = [
-  'provider_failed', // the submission was refused or kept failing, or the remote job failed: counts against the circuit
-  'provider_expired', // the remote job expired: counts against the circuit
-  'lane_stalled', // no progress within the offering's expected turnaround: counts against the circuit
-  'batch_stopped', // our client batch was cancelled or expired: neutral for the circuit
-] as const
-export type ProviderJobCause = (typeof PROVIDER_JOB_CAUSES)[number]

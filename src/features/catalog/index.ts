@@ -16,3 +16,4 @@ export {
   listCatalogModels,
 } from './service'
 export type { RatesPer1m, SlaTier, ListedModel } from './service'
+export { catalogRoutes } from './routes'

@@ -4,7 +4,10 @@
  * movement is written once.
  */
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core'
-import { orgsTable } from '../accounts/table'
+import { parentTable } from '../../db/parent-table'
+
+/** accounts owns the orgs table; rows here belong to an org. */
+const orgsTable = parentTable('orgs')
 
 export const ledgerEntriesTable = sqliteTable(
   'ledger_entries',

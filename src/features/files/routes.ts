@@ -5,7 +5,7 @@ import { customerAuth } from '../api-keys/index'
 import { AppError } from '../../lib/errors'
 import { DeletedFile, FileIdParams, FileList, FileObject, ListFilesQuery, UPLOAD_PURPOSES } from './models'
 import { presentFile, presentFileList } from './present'
-import { deleteFile, getFileForOrg, listFiles } from './service'
+import { deleteFile, getFileForOrg, listFiles, type FileReader } from './service'
 import { receiveUpload } from './upload'
 
 const UPLOAD_DESCRIPTION = `Two forms on one path, both streamed to disk:
@@ -40,7 +40,7 @@ const UPLOAD_HEADERS: DocumentDecoration['parameters'] = [
 ]
 
 /** `/v1/files`: every route needs a customer key; handlers parse, call the service, present. */
-export function filesRoutes(deps: Deps) {
+export function filesRoutes(deps: Deps, readerOf: FileReader) {
   return new Elysia({ prefix: '/v1/files', tags: ['Files'] })
     .use(customerAuth(deps))
     .post('/', async ({ request, auth }) => presentFile(await receiveUpload(deps, auth.orgId, request)), {
@@ -89,7 +89,7 @@ export function filesRoutes(deps: Deps) {
     .delete(
       '/:id',
       async ({ params, auth }) => {
-        const row = await deleteFile(deps, auth.orgId, params.id)
+        const row = await deleteFile(deps, auth.orgId, params.id, readerOf)
         return { id: row.id, object: 'file' as const, deleted: true as const }
       },
       {

@@ -2,16 +2,13 @@
  * Reading and deleting files, always scoped to one org: another org's file is not found (404),
  * never forbidden. Uploads live in upload-raw.ts / upload-multipart.ts.
  */
-import { and, asc, desc, eq, gt, isNull, lt, notInArray, or, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, isNull, lt, or, type SQL } from 'drizzle-orm'
 import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
 import { AppError, notFound } from '../../lib/errors'
-import { batchesTable, TERMINAL_BATCH_STATUSES } from '../batches/index'
 import { filesTable, type FileRow } from './table'
-
-/** Batch statuses after which a batch no longer reads its input file (contract §5). */
 
 /** A live file of an org and where its bytes are. */
 export interface OrgFile {
@@ -68,20 +65,22 @@ export function listFiles(deps: Deps, orgId: string, opts: ListFilesOptions): { 
 }
 
 /**
- * Marks the file deleted and removes its bytes. Throws 404 for an unknown or another org's file
- * and 409 file_in_use while a batch that is not terminal reads it as input.
+ * Who still reads a file, asked before it is deleted (inside the delete's transaction): the id
+ * of a batch that is not finished and reads it as its input, or null. The batches feature
+ * answers it; http/routes.ts hands it to the files routes, so files never import batches.
  */
-export async function deleteFile(deps: Deps, orgId: string, fileId: string): Promise<FileRow> {
+export type FileReader = (deps: Deps, fileId: string) => string | null
+
+/**
+ * Marks the file deleted and removes its bytes. Throws 404 for an unknown or another org's file
+ * and 409 file_in_use while `readerOf` names a running batch that reads it as input.
+ */
+export async function deleteFile(deps: Deps, orgId: string, fileId: string, readerOf: FileReader): Promise<FileRow> {
   const { row, absolutePath } = writeTx(deps.db, () => {
     const found = getFileForOrg(deps, orgId, fileId)
-    const user = deps.db
-      .select({ id: batchesTable.id })
-      .from(batchesTable)
-      .where(and(eq(batchesTable.inputFileId, fileId), notInArray(batchesTable.status, [...TERMINAL_BATCH_STATUSES])))
-      .limit(1)
-      .get()
-    if (user) {
-      throw new AppError('file_in_use', { message: `File ${fileId} is the input of batch ${user.id}, which is still running; delete it once the batch has finished or been cancelled.`, details: { batch_id: user.id } })
+    const reader = readerOf(deps, fileId)
+    if (reader !== null) {
+      throw new AppError('file_in_use', { message: `File ${fileId} is the input of batch ${reader}, which is still running; delete it once the batch has finished or been cancelled.`, details: { batch_id: reader } })
     }
     deps.db.update(filesTable).set({ deletedAt: deps.clock.now() }).where(eq(filesTable.id, fileId)).run()
     return found

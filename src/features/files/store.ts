@@ -4,6 +4,7 @@
  */
 import { copyFile, rename, unlink } from 'node:fs/promises'
 import { join, relative } from 'node:path'
+import { eq } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { AppError } from '../../lib/errors'
 import { newId } from '../../lib/ids'
@@ -24,6 +25,16 @@ export interface FileMeta {
   expiresAt?: number | null
   /** Unix milliseconds; defaults to now (pass it when the expiry was computed from it). */
   createdAt?: number
+}
+
+/**
+ * Removes the row of `fileId` inside the caller's transaction (a create that is rolled back takes
+ * the file it wrote with it) and returns where its bytes are, for the caller to delete after the
+ * commit; null when there is no such row.
+ */
+export function removeFileRowInTx(deps: Deps, fileId: string): string | null {
+  const [row] = deps.db.delete(filesTable).where(eq(filesTable.id, fileId)).returning({ path: filesTable.path }).all()
+  return row ? join(deps.paths.dataDir, row.path) : null
 }
 
 /**

@@ -1,6 +1,9 @@
 /** Uploaded and generated files; the bytes live on disk under `<data-dir>/files/`. */
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core'
-import { orgsTable } from '../accounts/table'
+import { parentTable } from '../../db/parent-table'
+
+/** accounts owns the orgs table; rows here belong to an org. */
+const orgsTable = parentTable('orgs')
 
 export const filesTable = sqliteTable(
   'files',

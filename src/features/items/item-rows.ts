@@ -10,7 +10,7 @@
  */
 import { Database, type Statement } from 'bun:sqlite'
 import { newId } from '../../lib/ids'
-import { itemsTable } from '../batches/table'
+import { itemsTable } from './table'
 import type { ItemDraft } from './types'
 
 /**

@@ -2,7 +2,7 @@
  * Items: the unit of work (contract §3). One line of a batch's input file becomes one ItemDraft;
  * a bad line becomes one or more PreflightProblems instead.
  */
-import type { Catalog } from '../catalog/models'
+import type { Catalog } from '../../catalog-schema'
 
 /** Operations an item can ask for. */
 export type ItemOperation = 'responses' | 'embeddings' | 'vision'

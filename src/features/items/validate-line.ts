@@ -3,7 +3,7 @@
  * uniqueness), stream, endpoint, model, operation, fields, context window. Pure and synchronous;
  * the only state is the caller's map of ids already seen.
  */
-import type { Catalog, CatalogModel } from '../catalog/models'
+import type { Catalog, CatalogModel } from '../../catalog-schema'
 import { findModel } from '../catalog'
 import { anthropicRefusal, formatRefusal } from '../../providers/translate/index'
 import { estimateInput } from './estimate'

@@ -6,8 +6,9 @@
 import { inArray, sql } from 'drizzle-orm'
 import { Gauge } from 'prom-client'
 import type { Deps } from '../../deps'
-import { BATCH_STATUSES, ITEM_STATUSES, TERMINAL_BATCH_STATUSES, batchesTable, itemsTable } from '../batches/index'
-import { ledgerEntriesTable } from '../credits/table'
+import { BATCH_STATUSES, TERMINAL_BATCH_STATUSES, batchesTable } from '../batches/index'
+import { ITEM_STATUSES, itemsTable } from '../items/index'
+import { ledgerEntriesTable } from '../credits/index'
 import { MICROS_PER_USD } from '../../lib/money'
 
 /** Registers the state gauges on `deps.metrics.registry`; their values are read from `deps.db` on every scrape. */

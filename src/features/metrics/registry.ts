@@ -4,29 +4,13 @@
  * Event counters live here; gauges read from SQLite on scrape live in `collect-state.ts`.
  */
 import { Counter, Histogram, Registry } from 'prom-client'
+import type { Metrics, OutcomeLike } from '../../deps'
 
 /** Request-duration buckets in seconds: API calls are milliseconds, uploads and results pages can take seconds. */
 const DURATION_BUCKETS = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30]
 
 /** The label every request that matched no route gets (raw paths would explode cardinality). */
 export const UNMATCHED_ROUTE = 'unmatched'
-
-/** What the metrics need of a dispatch outcome (structurally the jobs' PendingOutcome). */
-export interface OutcomeLike {
-  provider: string
-  outcome: { ok: true } | { ok: false; error: { kind: string } } | { ok: false; stoppedAs: string }
-}
-
-export interface Metrics {
-  /** This app's registry: `/metrics` renders it; collectors register on it. */
-  registry: Registry
-  /** One finished HTTP request; `route` is the route template (`/v1/batches/:id`), never the raw path. */
-  observeRequest(method: string, route: string | undefined, status: number, seconds: number): void
-  /** One scheduler pass of `job`; `failed` when it threw. */
-  countJobPass(job: string, failed: boolean): void
-  /** Outcomes just written by dispatch or a provider job, counted by provider and kind (`ok`, an error kind, `cancelled`/`expired`). */
-  countProviderOutcomes(outcomes: readonly OutcomeLike[]): void
-}
 
 /** A fresh registry with the event counters registered on it (no default process metrics, no timers). */
 export function createMetrics(): Metrics {

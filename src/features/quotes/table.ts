@@ -1,6 +1,9 @@
 /** Quotes: a priced routing plan that locks per-token rates for 10 minutes. */
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core'
-import { orgsTable } from '../accounts/table'
+import { parentTable } from '../../db/parent-table'
+
+/** accounts owns the orgs table; rows here belong to an org. */
+const orgsTable = parentTable('orgs')
 
 export const quotesTable = sqliteTable(
   'quotes',

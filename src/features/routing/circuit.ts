@@ -8,7 +8,7 @@
  */
 import { and, desc, gte, inArray, isNotNull, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
-import { lanesTable, providerJobsTable } from '../batches/table'
+import { lanesTable, providerJobsTable } from '../dispatch/index'
 
 /** Consecutive failures that open the circuit. */
 export const CIRCUIT_FAILURE_THRESHOLD = 3

@@ -5,7 +5,7 @@
  * so that a lane rejected for a transient reason is known to pass every policy filter.
  */
 import { formatMicros } from '../../lib/money'
-import type { CatalogModel, CatalogOffering } from '../catalog/models'
+import type { CatalogModel, CatalogOffering } from '../../catalog-schema'
 import { formatDuration } from './observed'
 import type { LaneDemand, LanePrice, OfferingState, RoutingPolicy } from './types'
 import type { PrivacyTier, RejectionCode } from './vocabulary'

@@ -4,8 +4,7 @@
  */
 import { formatMicros } from '../../lib/money'
 import { formatDuration, riskFactor } from './observed'
-import type { Evaluated } from './select-lanes'
-import type { LaneDemand, RoutingPolicy } from './types'
+import type { Evaluated, LaneDemand, RoutingPolicy } from './types'
 
 const usd = (micros: number) => `${formatMicros(micros)} USD`
 

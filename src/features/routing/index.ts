@@ -11,5 +11,6 @@ export { expectedTurnaroundSeconds, riskFactor, summarizeOutcomes, MIN_OBSERVED_
 export { providerCircuits, evaluateCircuit, CIRCUIT_FAILURE_THRESHOLD, CIRCUIT_COOLDOWN_MS, CIRCUIT_FAILURE_CAUSES, type CircuitState, type JobOutcome } from './circuit'
 export { liveOfferingStates, catalogRates, ratesToLock, type LockedRates } from './live-state'
 export { harvestLaneOutcomesInTx, hasLanesToHarvest, recordLaneOutcomeInTx, loadObservedStats, type LaneOutcomeRecord } from './stats'
-export { laneOutcomesTable } from './table'
+export { laneOutcomesTable, routingDecisionsTable, type RoutingDecisionRow } from './table'
 export { RoutingFields } from './models'
+export { recordRerouteInTx, type RerouteRecord } from './reroutes'

@@ -3,7 +3,7 @@
  * is in the request's `models` list, by that list × operation), each group run through
  * selectLanes, totals summed. Pure; quotes, batch creation and the route job all use it.
  */
-import type { Catalog, CatalogModel, CatalogOffering, Operation } from '../catalog/models'
+import type { Catalog, CatalogModel, CatalogOffering, Operation } from '../../catalog-schema'
 import { selectLanes, type LaneSelection } from './select-lanes'
 import { sumPrices } from './price'
 import type { FeeSchedule, LaneDemand, LanePrice, OfferingState, RoutingPolicy } from './types'

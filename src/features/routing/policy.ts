@@ -1,7 +1,7 @@
 /** Turns request fields into a RoutingPolicy; the SLA deadline comes from the tier and config. */
 import type { Config } from '../../config'
 import { parseMicros } from '../../lib/money'
-import type { Catalog } from '../catalog/models'
+import type { Catalog } from '../../catalog-schema'
 import type { RoutingPolicy } from './types'
 import type { PrivacyTier, RoutingMode, SlaTier } from './vocabulary'
 

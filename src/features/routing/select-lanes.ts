@@ -4,12 +4,12 @@
  * Deterministic and independent of the order of `states`: ties break on the demand's model order,
  * then expected turnaround, then offering id.
  */
-import { checkEligibility, type Rejection } from './eligibility'
+import { checkEligibility } from './eligibility'
 import { expectedTurnaroundSeconds, riskFactor } from './observed'
 import { priceTokens, prorate } from './price'
 import { explainSelected, explainFallback, explainSplit } from './explain'
-import type { CatalogModel } from '../catalog/models'
-import type { FeeSchedule, LaneCandidate, LaneDemand, LanePrice, OfferingState, RoutingPolicy } from './types'
+import type { CatalogModel } from '../../catalog-schema'
+import type { Evaluated, FeeSchedule, LaneCandidate, LaneDemand, OfferingState, RoutingPolicy } from './types'
 
 export interface LaneSelection {
   /** Every offering of the demand's acceptable models: ranked ones first (rank 1 = best), then rejected ones by id. */
@@ -18,19 +18,6 @@ export interface LaneSelection {
   unallocated: number
   /** Why the group is split across lanes (one sentence), or null when it is not. */
   splitReason: string | null
-}
-
-/** One offering as evaluated for a demand (internal to lane selection and its explanations). */
-export interface Evaluated {
-  state: OfferingState
-  model: CatalogModel
-  /** Position of the model in the demand's acceptable list (0 = the group's own model). */
-  modelIndex: number
-  price: LanePrice
-  expectedSeconds: number
-  /** Cost the ranking uses: total, or total × risk factor under sla_aware. */
-  score: number
-  rejection: Rejection | null
 }
 
 /** The demand's acceptable models, its own model first, without duplicates. */

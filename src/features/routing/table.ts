@@ -3,6 +3,10 @@
  * Routing reads a rolling window of these per offering (routing/stats.ts); rows are never updated.
  */
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core'
+import { parentTable } from '../../db/parent-table'
+
+/** batches owns the batches table; receipt entries belong to a batch. */
+const batchesTable = parentTable('batches')
 
 export const laneOutcomesTable = sqliteTable(
   'lane_outcomes',
@@ -25,3 +29,20 @@ export const laneOutcomesTable = sqliteTable(
 )
 
 export type LaneOutcomeRow = typeof laneOutcomesTable.$inferSelect
+
+/** Routing receipt entries: every lane considered and every re-route, with reasons. */
+export const routingDecisionsTable = sqliteTable(
+  'routing_decisions',
+  {
+    id: integer('id').primaryKey({ autoIncrement: true }),
+    batchId: text('batch_id').notNull().references(() => batchesTable.id),
+    kind: text('kind').notNull(),
+    model: text('model').notNull(),
+    operation: text('operation').notNull(),
+    detail: text('detail', { mode: 'json' }).notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('routing_decisions_batch_idx').on(t.batchId)],
+)
+
+export type RoutingDecisionRow = typeof routingDecisionsTable.$inferSelect

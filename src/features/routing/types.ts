@@ -1,5 +1,5 @@
 /** Inputs and outputs of lane selection. Plain data: no I/O, no clock. */
-import type { CatalogModel, CatalogOffering, Operation } from '../catalog/models'
+import type { CatalogModel, CatalogOffering, Operation } from '../../catalog-schema'
 import type { PrivacyTier, RejectionCode, RoutingMode } from './vocabulary'
 
 /** What one group of items (same model × operation, or same `models` list × operation) needs. */
@@ -110,4 +110,17 @@ export interface LaneCandidate {
   capacityLeft: number
   /** What finished lanes showed (null without history). */
   observed: ObservedStats | null
+}
+
+/** One offering as evaluated for a demand (internal to lane selection and its explanations). */
+export interface Evaluated {
+  state: OfferingState
+  model: CatalogModel
+  /** Position of the model in the demand's acceptable list (0 = the group's own model). */
+  modelIndex: number
+  price: LanePrice
+  expectedSeconds: number
+  /** Cost the ranking uses: total, or total × risk factor under sla_aware. */
+  score: number
+  rejection: { code: RejectionCode; reason: string } | null
 }

@@ -5,7 +5,10 @@
  * `deliver-webhooks` claims due ones with `lease_until`. Each attempt is one delivery row.
  */
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
-import { batchesTable } from '../batches/table'
+import { parentTable } from '../../db/parent-table'
+
+/** batches owns the batches table; events belong to a batch. */
+const batchesTable = parentTable('batches')
 
 export const webhookEventsTable = sqliteTable(
   'webhook_events',

@@ -5,7 +5,8 @@
  */
 import { asc, eq } from 'drizzle-orm'
 import { webhookDeliveriesTable, webhookEventsTable } from '../../../src/features/webhooks/table'
-import { batchesTable, itemsTable } from '../../../src/features/batches/table'
+import { batchesTable } from '../../../src/features/batches/table'
+import { itemsTable } from '../../../src/features/items/table'
 import { writeTx } from '../../../src/db/tx'
 import { isTerminal } from '../../../src/features/batches/state'
 import { json, type TestApp } from '../../helpers/test-app'

@@ -1,0 +1,61 @@
+/**
+ * Items: one row per input line. An item holds the byte range of its line in the batch's input
+ * file, never a copy of the prompt, plus what routing needs; its output is stored on the row so
+ * results page by cursor. Item rows double as job rows: runners lease them (features/dispatch).
+ */
+import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { parentTable } from '../../db/parent-table'
+
+/** batches owns the batches table; every item belongs to a batch. */
+const batchesTable = parentTable('batches')
+
+export const itemsTable = sqliteTable(
+  'items',
+  {
+    id: text('id').primaryKey(),
+    batchId: text('batch_id').notNull().references(() => batchesTable.id),
+    /** 0-based input order. */
+    seq: integer('seq').notNull(),
+    customerItemId: text('customer_item_id').notNull(),
+    line: integer('line').notNull(),
+    offset: integer('offset').notNull(),
+    length: integer('length').notNull(),
+    model: text('model').notNull(),
+    operation: text('operation').notNull(),
+    /** The OpenAI endpoint the line used, or the one implied by the operation. */
+    url: text('url').notNull(),
+    estInputTokens: integer('est_input_tokens').notNull(),
+    estOutputTokens: integer('est_output_tokens').notNull(),
+    needsTools: integer('needs_tools', { mode: 'boolean' }).notNull().default(false),
+    /** Why the chat request cannot be translated for Anthropic (`<rejection_code>:<feature>`), or null. */
+    untranslatable: text('untranslatable'),
+    status: text('status').notNull(),
+    laneId: text('lane_id'),
+    provider: text('provider'),
+    offeringId: text('offering_id'),
+    attempts: integer('attempts').notNull().default(0),
+    nextAttemptAt: integer('next_attempt_at'),
+    leaseUntil: integer('lease_until'),
+    output: text('output'),
+    errorCode: text('error_code'),
+    errorMessage: text('error_message'),
+    inputTokens: integer('input_tokens'),
+    outputTokens: integer('output_tokens'),
+    cachedTokens: integer('cached_tokens'),
+    costMicros: integer('cost_micros'),
+    completedAt: integer('completed_at'),
+    /** The provider job (batch dialects) the item was last sent in, and its provider-safe custom id there. */
+    providerJobId: text('provider_job_id'),
+    providerCustomId: text('provider_custom_id'),
+  },
+  (t) => [
+    uniqueIndex('items_batch_seq_idx').on(t.batchId, t.seq),
+    // Covering index for the per-batch totals (GET /v1/batches/{id}, finalize): counts and sums are
+    // read from the index alone, never from item rows that carry whole outputs.
+    index('items_batch_status_idx').on(t.batchId, t.status, t.laneId, t.inputTokens, t.outputTokens, t.cachedTokens, t.costMicros),
+    index('items_dispatch_idx').on(t.offeringId, t.status, t.nextAttemptAt),
+    index('items_provider_job_idx').on(t.providerJobId, t.status),
+  ],
+)
+
+export type ItemRow = typeof itemsTable.$inferSelect
