@@ -135,7 +135,7 @@ CREATE TABLE `batches` (
 	`cancelled_at` integer,
 	`sla_deadline` integer NOT NULL,
 	`end_intent` text,
-	`lease_until` integer,
+	`lease_id` text,
 	`next_attempt_at` integer NOT NULL,
 	`last_error` text,
 	FOREIGN KEY (`org_id`) REFERENCES `orgs`(`id`) ON UPDATE no action ON DELETE no action
@@ -174,7 +174,7 @@ CREATE TABLE `items` (
 	`offering_id` text,
 	`attempts` integer DEFAULT 0 NOT NULL,
 	`next_attempt_at` integer,
-	`lease_until` integer,
+	`lease_id` text,
 	`output` text,
 	`error_code` text,
 	`error_message` text,
@@ -192,6 +192,7 @@ CREATE UNIQUE INDEX `items_batch_seq_idx` ON `items` (`batch_id`,`seq`);--> stat
 CREATE INDEX `items_batch_status_idx` ON `items` (`batch_id`,`status`,`lane_id`,`input_tokens`,`output_tokens`,`cached_tokens`,`cost_micros`);--> statement-breakpoint
 CREATE INDEX `items_dispatch_idx` ON `items` (`offering_id`,`status`,`next_attempt_at`);--> statement-breakpoint
 CREATE INDEX `items_provider_job_idx` ON `items` (`provider_job_id`,`status`);--> statement-breakpoint
+CREATE INDEX `items_lease_idx` ON `items` (`lease_id`) WHERE "items"."lease_id" is not null;--> statement-breakpoint
 CREATE TABLE `lanes` (
 	`id` text PRIMARY KEY NOT NULL,
 	`batch_id` text NOT NULL,
@@ -211,6 +212,15 @@ CREATE TABLE `lanes` (
 );
 --> statement-breakpoint
 CREATE INDEX `lanes_batch_idx` ON `lanes` (`batch_id`);--> statement-breakpoint
+CREATE TABLE `leases` (
+	`id` text PRIMARY KEY NOT NULL,
+	`kind` text NOT NULL,
+	`holder` text NOT NULL,
+	`lease_until` integer NOT NULL,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE INDEX `leases_until_idx` ON `leases` (`lease_until`);--> statement-breakpoint
 CREATE TABLE `provider_jobs` (
 	`id` text PRIMARY KEY NOT NULL,
 	`batch_id` text NOT NULL,
@@ -231,7 +241,7 @@ CREATE TABLE `provider_jobs` (
 	`cancel_requested_at` integer,
 	`ended_at` integer,
 	`next_poll_at` integer NOT NULL,
-	`lease_until` integer,
+	`lease_id` text,
 	`error` text,
 	FOREIGN KEY (`batch_id`) REFERENCES `batches`(`id`) ON UPDATE no action ON DELETE no action
 );
@@ -264,7 +274,7 @@ CREATE TABLE `webhook_events` (
 	`state` text NOT NULL,
 	`attempts` integer DEFAULT 0 NOT NULL,
 	`next_attempt_at` integer NOT NULL,
-	`lease_until` integer,
+	`lease_id` text,
 	`created_at` integer NOT NULL,
 	`delivered_at` integer,
 	FOREIGN KEY (`batch_id`) REFERENCES `batches`(`id`) ON UPDATE no action ON DELETE no action

@@ -5,7 +5,7 @@
 import { mkdirSync } from 'node:fs'
 import { resolve } from 'node:path'
 import type { Config } from './config'
-import type { Deps } from './deps'
+import type { Deps, JobName } from './deps'
 import { openDb } from './db/client'
 import { migrateDb } from './db/migrate'
 import { systemClock, type Clock } from './lib/clock'
@@ -17,14 +17,10 @@ import { buildCatalog, wireCatalogToSimulator } from './features/catalog/index'
 import type { Catalog } from './catalog-schema'
 import { createHttpBase } from './http/server'
 import { Scheduler } from './jobs/scheduler'
-import { createJobs } from './jobs/registry'
-import { createDispatcher, type Dispatcher } from './jobs/dispatch-items'
-import { rescueLeases } from './jobs/rescue-leases'
-import { createProviderJobRunner, withProviderJobs } from './jobs/provider-jobs'
-import { releaseProviderJobLeases } from './jobs/provider-job-store'
+import { createWork, LEASE_KINDS, type Work } from './jobs/registry'
 import { createAdapters, type AdapterOptions } from './providers/registry'
 import { sweepCreatingBatches } from './features/batches/index'
-import { releaseWebhookLeases } from './features/webhooks/index'
+import { rescueLapsedLeases } from './features/dispatch/index'
 import { acquireInstanceLock } from './instance-lock'
 import { mountRoutes } from './http/routes'
 import { SIM_UPSTREAM_PREFIX } from './sim/mount'
@@ -44,9 +40,9 @@ export interface AppOptions {
 export interface RunningApp {
   deps: Deps
   /** Runs one job pass by name at `now` (tests drive jobs with a fake clock). */
-  runJob(name: string, now?: number): Promise<boolean>
-  /** Resolves once no provider call is in flight and all outcomes are written. */
-  settleDispatch(): Promise<void>
+  runJob(name: JobName, now?: number): Promise<boolean>
+  /** Resolves once no provider call is in flight and all outcomes are written (with `itemIds`: once those items' calls are). */
+  settleDispatch(itemIds?: readonly string[]): Promise<void>
   url: string
   port: number
   scheduler: Scheduler
@@ -65,7 +61,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   migrateDb(db)
   let catalog: Catalog = buildCatalog(config.catalog)
   let scheduler: Scheduler | undefined
-  let dispatcher: Dispatcher | undefined
+  let work: Work | undefined
   let listenUrl: string | undefined
   // Demo mode points every provider at the mounted simulator, at start and on every catalog reload.
   const wire = (next: Catalog) => (config.demo && listenUrl ? wireCatalogToSimulator(next, `${listenUrl}${SIM_UPSTREAM_PREFIX}/v1`) : next)
@@ -80,24 +76,18 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     metrics: createMetrics(),
     signingKey: loadSigningKey(paths.dataDir, config.signingSecret),
     nudge: (job) => scheduler?.trigger(job),
-    stopBatchWork: (batchId) => dispatcher?.abortBatch(batchId),
+    stopBatchWork: (batchId) => work?.abortBatch(batchId),
     webhookTransport: opts.webhookTransport ?? systemTransport,
     baseUrl: () => listenUrl,
   }
   registerStateGauges(deps)
   let draining = false
-  const adapters = createAdapters(opts.adapters)
-  // Batch dialects (OpenAI Batch, Anthropic Message Batches) run as provider jobs beside the request dispatcher.
-  const providerJobs = createProviderJobRunner(deps, adapters)
-  // While the scheduler runs, writing outcomes claims the next items in the same commit.
-  dispatcher = withProviderJobs(createDispatcher(deps, adapters, { claimOnFlush: () => scheduler?.isRunning ?? false }), providerJobs)
+  // The runners and every job; while the scheduler runs, writing outcomes claims the next items in the same commit.
+  work = createWork(deps, createAdapters(opts.adapters), { claimAhead: () => scheduler?.isRunning ?? false })
   // This process owns the data dir (instance lock), so every lease left behind was lost in a crash.
   sweepCreatingBatches(deps)
-  rescueLeases(deps, deps.clock.now(), Number.MAX_SAFE_INTEGER)
-  releaseProviderJobLeases(deps, deps.clock.now())
-  releaseWebhookLeases(deps)
-  const jobs = createJobs(dispatcher, [providerJobs.collectJob])
-  scheduler = new Scheduler(deps, jobs)
+  rescueLapsedLeases(deps, LEASE_KINDS, deps.clock.now(), Number.MAX_SAFE_INTEGER)
+  scheduler = new Scheduler(deps, work.jobs)
   const app = mountRoutes(createHttpBase(deps), deps, { draining: () => draining, schedulerRunning: () => scheduler!.isRunning })
   const server = app.listen({
     hostname: config.host,
@@ -119,15 +109,15 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     port,
     scheduler,
     async runJob(name, now) {
-      const job = jobs.find((j) => j.name === name)
+      const job = work!.jobs.find((j) => j.name === name)
       if (!job) throw new Error(`no job ${name}`)
       return job.run(deps, now ?? deps.clock.now())
     },
-    settleDispatch: () => dispatcher!.settle(),
+    settleDispatch: (itemIds) => work!.settle(itemIds),
     async stop() {
       draining = true
       await scheduler!.stop()
-      await dispatcher!.drain()
+      await work!.drain()
       await server.stop(true)
       db.$client.close()
       releaseLock()

@@ -1,16 +1,15 @@
 /**
- * deliver-webhooks: claims due outbox events (leased), POSTs them outside any transaction through
- * lib/safe-fetch, and records each attempt (features/webhooks/delivery). Events live in SQLite,
- * so deliveries survive a restart; a lease left by a crash is dropped at start-up.
+ * deliver-webhooks: leases due outbox events, POSTs them outside any transaction through
+ * lib/safe-fetch, and records each attempt (features/webhooks). Events live in SQLite, so
+ * deliveries survive a restart.
  */
+import type { Deps } from '../deps'
 import { deliverDueEvents } from '../features/webhooks/index'
-import type { Job } from './scheduler'
 
+/** Events delivered per pass. */
 const CLAIM = 16
 
-export const deliverWebhooksJob: Job = {
-  name: 'deliver-webhooks',
-  async run(deps, now) {
-    return (await deliverDueEvents(deps, now, CLAIM)) === CLAIM
-  },
+/** One pass; true when the claim was full. */
+export async function deliverWebhooks(deps: Deps, now: number): Promise<boolean> {
+  return (await deliverDueEvents(deps, now, CLAIM)) === CLAIM
 }

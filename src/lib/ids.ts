@@ -16,6 +16,7 @@ export const ID_PREFIXES = {
   request: 'req_', // a request id
   job: 'job_', // a scheduler job row
   providerJob: 'pjob_', // a job submitted to a provider's batch API
+  lease: 'lease_', // a lease: rows claimed together by one holder until it lapses
 } as const
 
 export type IdKind = keyof typeof ID_PREFIXES

@@ -7,7 +7,7 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { FakeClock } from '../../src/lib/clock'
-import { MAX_ATTEMPTS } from '../../src/jobs/dispatch-outcomes'
+import { MAX_ATTEMPTS } from '../../src/features/dispatch/outcomes'
 import { startTestApp, type TestApp } from '../helpers/test-app'
 import { LLAMA, LLAMA_UPSTREAM, NOMIC, OPENHOST_ONLY, batchRow, chatItem, chatItems, driveToTerminal, embeddingItem, itemRows, ledgerSums, micros, newKey, pageAllResults, postBatch, reservationOfBatch, resetSim, setSimScenario, simStats } from '../helpers/batch-helpers'
 

@@ -2,7 +2,7 @@
  * Helpers for batch tests: item builders, create/poll/page over HTTP, the simulator's control
  * surface, a fake-clock job driver, and direct reads of the ledger and batch tables.
  */
-import { count, eq } from 'drizzle-orm'
+import { count, eq, getTableName } from 'drizzle-orm'
 import type { SQLiteTable } from 'drizzle-orm/sqlite-core'
 import { readdirSync } from 'node:fs'
 import { batchesTable, idempotencyTable } from '../../src/features/batches/table'
@@ -12,6 +12,7 @@ import { ledgerEntriesTable, reservationsTable, type LedgerEntryRow, type Reserv
 import { filesTable } from '../../src/features/files/table'
 import { quotesTable } from '../../src/features/quotes/table'
 import { isTerminal } from '../../src/features/batches/state'
+import { openLeaseInTx, type LeaseKind } from '../../src/features/dispatch/leases'
 import { parseMicros } from '../../src/lib/money'
 import type { FakeClock } from '../../src/lib/clock'
 import { json, type TestApp } from './test-app'
@@ -159,6 +160,17 @@ export async function driveToTerminal(app: TestApp, clock: FakeClock, batchId: s
 }
 
 // ---- database reads ------------------------------------------------------------------------------
+
+/**
+ * A crash after a claim, by hand: rows `ids` of `kind` held under one lease that ends at `until`
+ * (in the past: already lapsed, as after a long outage). Returns the lease id.
+ */
+export function leaseRows(app: TestApp, kind: LeaseKind, ids: readonly string[], until: number): string {
+  const leaseId = openLeaseInTx(app.deps, kind, 'crashed-holder', until)
+  const stamp = app.deps.db.$client.prepare(`UPDATE "${getTableName(kind.table)}" SET lease_id = ? WHERE id = ?`)
+  for (const id of ids) stamp.run(leaseId, id)
+  return leaseId
+}
 
 export function batchRow(app: TestApp, batchId: string) {
   return app.deps.db.select().from(batchesTable).where(eq(batchesTable.id, batchId)).get()

@@ -3,14 +3,14 @@
  * writes an audit row (actor = admin key id, null for the local CLI) in the same transaction as
  * its effect; credit movements are also ledger entries.
  */
-import { and, desc, eq, lt, or } from 'drizzle-orm'
+import { and, desc, eq, lt, or, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
 import { AppError } from '../../lib/errors'
 import { parseMicros } from '../../lib/money'
 import { createOrg, getOrg, orgsTable, type NewOrg, type OrgRow } from '../accounts'
 import { applyCreditInTx, getBalance, getBalances, listLedgerEntries, type Balance, type CreditResult, type LedgerPage } from '../credits'
-import { batchesTable, type BatchRow } from '../batches/index'
+import { batchesTable, isBatchStatus, type BatchRow } from '../batches/index'
 import { recordAudit } from '../audit'
 
 /** Operator references live in their own namespace so they can never collide with system ones (`reserve:…`, `charge:…`). */
@@ -91,7 +91,7 @@ export function listAllBatches(deps: Deps, opts: { after?: string; limit: number
   const rows = deps.db
     .select({ id: batchesTable.id, orgId: batchesTable.orgId, status: batchesTable.status, createdAt: batchesTable.createdAt, itemCount: batchesTable.itemCount })
     .from(batchesTable)
-    .where(and(cursorWhere, opts.orgId ? eq(batchesTable.orgId, opts.orgId) : undefined, opts.status ? eq(batchesTable.status, opts.status) : undefined))
+    .where(and(cursorWhere, opts.orgId ? eq(batchesTable.orgId, opts.orgId) : undefined, opts.status ? (isBatchStatus(opts.status) ? eq(batchesTable.status, opts.status) : sql`0`) : undefined))
     .orderBy(desc(batchesTable.createdAt), desc(batchesTable.id))
     .limit(opts.limit + 1)
     .all()

@@ -1,15 +1,24 @@
-/** Cancelling a batch: unfinished items stop now, finished ones are kept, finalize settles the rest. */
-import { and, eq, inArray, isNull } from 'drizzle-orm'
+/**
+ * Stopping a batch early: a cancel on request, or expiry at the SLA deadline. Unfinished items
+ * stop now, finished ones are kept, in-flight provider work is aborted (`deps.stopBatchWork`) and
+ * finalize settles the rest.
+ */
+import { and, eq, inArray, isNull, lte, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
+import type { Db } from '../../db/client'
 import { writeTx } from '../../db/tx'
 import { AppError } from '../../lib/errors'
+import { itemsTable, itemTransitionFrom } from '../items/index'
 import { isTerminal, type EndIntent } from './state'
 import { batchesTable, type BatchRow } from './table'
-import { itemsTable } from '../items/index'
 import { getBatchForOrg } from './queries'
 
-/** Marks the batch to end as `intent` and stops its pending/queued items; in-flight calls are aborted by the dispatcher. */
+/** Batches examined per expiry pass. */
+export const EXPIRE_CLAIM = 20
+
+/** Marks the batch to end as `intent` and stops its pending/queued items; in-flight calls are aborted by the runners. */
 export function stopBatchInTx(deps: Deps, batchId: string, intent: EndIntent, now: number): void {
+  const status = intent === 'cancelled' ? 'cancelled' : 'expired'
   const errorCode = intent === 'cancelled' ? 'batch_cancelled' : 'batch_expired'
   const message = intent === 'cancelled' ? 'The batch was cancelled before this item ran.' : 'The SLA deadline passed before this item ran.'
   deps.db
@@ -19,8 +28,8 @@ export function stopBatchInTx(deps: Deps, batchId: string, intent: EndIntent, no
     .run()
   deps.db
     .update(itemsTable)
-    .set({ status: intent === 'cancelled' ? 'cancelled' : 'expired', errorCode, errorMessage: message, completedAt: now, leaseUntil: null })
-    .where(and(eq(itemsTable.batchId, batchId), inArray(itemsTable.status, ['pending', 'queued'])))
+    .set({ status, errorCode, errorMessage: message, completedAt: now, leaseId: null })
+    .where(and(eq(itemsTable.batchId, batchId), inArray(itemsTable.status, itemTransitionFrom(['pending', 'queued'], status))))
     .run()
 }
 
@@ -36,4 +45,32 @@ export function cancelBatch(deps: Deps, orgId: string, batchId: string): BatchRo
   deps.stopBatchWork(batchId)
   deps.nudge('finalize-batches')
   return row
+}
+
+/** Per database: the "past its deadline" query, prepared once (it runs every tick). */
+const dueStatements = new WeakMap<Db, { all(v: { now: number }): Array<{ id: string }> }>()
+
+function dueStatement(deps: Deps) {
+  let statement = dueStatements.get(deps.db)
+  if (!statement) {
+    statement = deps.db.select({ id: batchesTable.id }).from(batchesTable)
+      .where(and(inArray(batchesTable.status, ['pending', 'queued', 'routing', 'dispatched', 'processing']), lte(batchesTable.slaDeadline, sql.placeholder('now')), isNull(batchesTable.endIntent)))
+      .limit(EXPIRE_CLAIM).prepare()
+    dueStatements.set(deps.db, statement)
+  }
+  return statement
+}
+
+/**
+ * Marks up to EXPIRE_CLAIM batches past their SLA deadline to end `expired` and stops their
+ * waiting items; returns their ids (the caller aborts their in-flight work). An idle pass only reads.
+ */
+export function expireDueBatches(deps: Deps, now: number): string[] {
+  const dueNow = () => dueStatement(deps).all({ now })
+  if (dueNow().length === 0) return []
+  return writeTx(deps.db, () => {
+    const due = dueNow()
+    for (const b of due) stopBatchInTx(deps, b.id, 'expired', now)
+    return due.map((b) => b.id)
+  })
 }

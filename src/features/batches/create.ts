@@ -14,7 +14,8 @@ import { writeTx } from '../../db/tx'
 import { newId } from '../../lib/ids'
 import { assertCanReserve, reserveCreditsInTx } from '../credits/index'
 import { getFileForOrg, storeFileFromPath } from '../files/index'
-import { assertBatchCanRun, assertWithinMaxPrice, feeSchedule, loadRequestItems, preflightError, presentPriceBreakdown } from '../quotes/index'
+import { assertBatchCanRun, assertWithinMaxPrice, loadRequestItems, preflightError, presentPriceBreakdown } from '../quotes/index'
+import { feeSchedule } from '../catalog/index'
 import { groupDemands, liveOfferingStates, modelLookup, modelsListProblems, planRouting, ratesToLock, reservationPrice } from '../routing/index'
 import type { CreateBatchBody } from './models'
 import { batchesTable, type BatchRow } from './table'
@@ -39,11 +40,11 @@ export async function createBatchRecord(deps: Deps, orgId: string, body: CreateB
     slaTier: pre.policy.slaTier, routingMode: pre.policy.routingMode, privacyTier: pre.policy.privacyTier,
     policy: pre.policy, metadata: body.metadata ?? null,
     webhookUrl: body.webhook?.url ?? null, webhookSecret: body.webhook?.secret ?? null,
-    itemCount: 0, estimate: {}, lockedRates: {},
+    itemCount: 0, estimate: presentPriceBreakdown({ providerSubtotal: 0, fee: 0, discount: 0, total: 0 }), lockedRates: {},
     reservationId: null, reservedMicros: 0, chargedMicros: null, outputFileId: null, errorFileId: null, errors: null,
     outputExpiresAfter: body.output_expires_after?.seconds ?? null,
     createdAt: now, updatedAt: now, inProgressAt: null, finalizingAt: null, completedAt: null, failedAt: null, expiredAt: null, cancellingAt: null, cancelledAt: null,
-    slaDeadline: now + pre.policy.slaSeconds * 1000, endIntent: null, leaseUntil: null, nextAttemptAt: now, lastError: null,
+    slaDeadline: now + pre.policy.slaSeconds * 1000, endIntent: null, leaseId: null, nextAttemptAt: now, lastError: null,
   }
   // Inserted first (items reference it) and discarded on every refusal and at start-up after a crash.
   deps.db.insert(batchesTable).values(placeholder).run()

@@ -4,7 +4,7 @@ import type { Statement } from 'bun:sqlite'
 import type { Deps } from '../../deps'
 import type { Db } from '../../db/client'
 import { notFound } from '../../lib/errors'
-import { TERMINAL_BATCH_STATUSES } from './state'
+import { isBatchStatus, TERMINAL_BATCH_STATUSES } from './state'
 import { batchesTable, type BatchRow } from './table'
 import { itemsTable } from '../items/index'
 import { lanesTable, type LaneRow } from '../dispatch/index'
@@ -119,7 +119,8 @@ export function laneCounts(deps: Deps, batchId: string): Map<string, { completed
 /** Newest-first page of the org's batches after the cursor batch id. */
 export function listBatchesForOrg(deps: Deps, orgId: string, opts: { after?: string; limit: number; status?: string }): { rows: BatchRow[]; hasMore: boolean } {
   const conditions: SQL[] = [eq(batchesTable.orgId, orgId), sql`${batchesTable.status} <> 'creating'`]
-  if (opts.status) conditions.push(eq(batchesTable.status, opts.status))
+  // An unknown status matches no batch.
+  if (opts.status) conditions.push(isBatchStatus(opts.status) ? eq(batchesTable.status, opts.status) : sql`0`)
   if (opts.after) {
     const cursor = deps.db.select({ createdAt: batchesTable.createdAt, id: batchesTable.id }).from(batchesTable).where(and(eq(batchesTable.id, opts.after), eq(batchesTable.orgId, orgId))).get()
     if (!cursor) throw notFound('batch', opts.after)

@@ -4,10 +4,10 @@ import type { Deps } from '../../deps'
 import { AppError } from '../../lib/errors'
 import { toIso } from '../../lib/clock'
 import { moneyObject } from '../../lib/money'
-import { itemsTable, type ItemRow } from '../items/index'
+import { itemsTable, type ItemRow, type ItemStatus } from '../items/index'
 
-const FAILED_STATUSES = ['failed', 'cancelled', 'expired']
-const FINISHED_STATUSES = ['completed', ...FAILED_STATUSES]
+const FAILED_STATUSES = ['failed', 'cancelled', 'expired'] as const satisfies readonly ItemStatus[]
+const FINISHED_STATUSES = ['completed', ...FAILED_STATUSES] as const
 
 /** One finished item as a Result row; cancelled and expired items are failures with their error code. */
 export function presentResult(item: ItemRow) {
@@ -43,7 +43,7 @@ function decodeCursor(cursor: string): number {
 
 /** A page of finished items after `cursor`, optionally only completed or only failed ones. */
 export function pageResults(deps: Deps, batchId: string, opts: { limit: number; cursor?: string; status?: 'completed' | 'failed' }) {
-  const statuses = opts.status === 'completed' ? ['completed'] : opts.status === 'failed' ? FAILED_STATUSES : FINISHED_STATUSES
+  const statuses: readonly ItemStatus[] = opts.status === 'completed' ? ['completed'] : opts.status === 'failed' ? FAILED_STATUSES : FINISHED_STATUSES
   const after = opts.cursor ? decodeCursor(opts.cursor) : -1
   const rows = deps.db
     .select()

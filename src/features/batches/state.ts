@@ -2,6 +2,7 @@
  * The batch state machine (design §4). Every batch status write is guarded by `transitionFrom`,
  * so a state is never set from an unexpected place.
  */
+import { transitionGuard } from '../../lib/transitions'
 
 export const BATCH_STATUSES = [
   'creating', // internal: items being inserted by POST /v1/batches; invisible, deleted on crash
@@ -20,7 +21,8 @@ export type BatchStatus = (typeof BATCH_STATUSES)[number]
 
 export const TERMINAL_BATCH_STATUSES: readonly BatchStatus[] = ['completed', 'failed', 'cancelled', 'expired']
 
-const BATCH_TRANSITIONS: Record<BatchStatus, readonly BatchStatus[]> = {
+/** Where each batch status may go (the table the guard and its test read). */
+export const BATCH_TRANSITIONS: Readonly<Record<BatchStatus, readonly BatchStatus[]>> = {
   creating: ['pending'],
   pending: ['routing', 'completing'],
   queued: ['routing', 'completing'],
@@ -35,17 +37,18 @@ const BATCH_TRANSITIONS: Record<BatchStatus, readonly BatchStatus[]> = {
 }
 
 /**
- * The guard of a status write: checks every `from → to` against the state machine (throws on an
- * illegal one — a programming error, caught by the first test that takes that path) and returns
- * the `from` list for `UPDATE … WHERE status IN (…)`. Every batch status write goes through it.
+ * The guard of a batch status write: checks every `from → to` against the state machine (throws
+ * on an illegal one — a programming error, caught by the first test that takes that path) and
+ * returns the `from` list for `UPDATE … WHERE status IN (…)`. Every batch status write goes through it.
  */
-export function transitionFrom(from: readonly BatchStatus[], to: BatchStatus): BatchStatus[] {
-  for (const f of from) {
-    if (!BATCH_TRANSITIONS[f].includes(to)) throw new Error(`illegal batch transition ${f} → ${to}`)
-  }
-  return [...from]
+export const transitionFrom = transitionGuard('batch', BATCH_TRANSITIONS)
+
+/** True when `status` names a batch status (e.g. a `status` filter from a query string). */
+export function isBatchStatus(status: string): status is BatchStatus {
+  return (BATCH_STATUSES as readonly string[]).includes(status)
 }
 
+/** True for completed, failed, cancelled and expired. */
 export function isTerminal(status: string): boolean {
   return (TERMINAL_BATCH_STATUSES as readonly string[]).includes(status)
 }

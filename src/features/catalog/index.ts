@@ -6,14 +6,15 @@ export { OPERATIONS, PROVIDER_KINDS, TOKENIZERS, CatalogModel, CatalogOffering, 
 export type { Catalog, Operation, ProviderKind } from './models'
 export { buildCatalog, wireCatalogToSimulator, isProviderConfigured, providerCredential, SIM_DEMO_KEY } from './build'
 export {
-  SLA_MULTIPLIER_BPS,
   findModel,
   offeringsFor,
-  ratesPer1mMicros,
   providerOf,
+  liveOffering,
+  liveOfferings,
   isOfferingAvailable,
   maxInputTokens,
   listCatalogModels,
 } from './service'
-export type { RatesPer1m, SlaTier, ListedModel } from './service'
+export type { ListedModel, LiveOffering } from './service'
+export { SLA_MULTIPLIER_BPS, feeSchedule, ratesPer1mMicros, catalogRates, priceTokens, addFees, sumPrices, prorate, type FeeSchedule, type LanePrice, type RatesPer1m, type SlaTier } from './pricing'
 export { catalogRoutes } from './routes'

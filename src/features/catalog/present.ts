@@ -5,7 +5,8 @@
 import type { Config } from '../../config'
 import { formatMicros, parseMicros } from '../../lib/money'
 import type { Catalog, CatalogModelObject, CatalogModelsResponse, CatalogOffering, FeesResponse, OfferingObject, OpenAiModelObject } from './models'
-import { isOfferingAvailable, maxInputTokens, ratesPer1mMicros, SLA_MULTIPLIER_BPS, type ListedModel } from './service'
+import { isOfferingAvailable, maxInputTokens, type ListedModel } from './service'
+import { ratesPer1mMicros, SLA_MULTIPLIER_BPS } from './pricing'
 
 type Env = Record<string, string | undefined>
 

@@ -3,20 +3,10 @@
  * `GET /v1/catalog/models`. Pure functions of a `Catalog` (plus the environment, for whether a
  * provider's credential is set); nothing here does I/O.
  */
-import { parseMicros } from '../../lib/money'
 import { isProviderConfigured } from './build'
 import type { Catalog, CatalogModel, CatalogModelsQuery, CatalogOffering, CatalogProvider, Operation } from './models'
 
 type Env = Record<string, string | undefined>
-
-/**
- * SLA tier price factors in basis points of the provider subtotal (10_000 = ×1), as published by
- * GET /v1/pricing/fees. Every tier is ×1: a tier changes which lanes are eligible (flex may use
- * slower, cheaper lanes; priority only fast ones), not the price of a lane — and the fee schedule
- * must never advertise a factor that quotes and settlement do not apply.
- */
-export const SLA_MULTIPLIER_BPS = { standard: 10_000, flex: 10_000, priority: 10_000 } as const
-export type SlaTier = keyof typeof SLA_MULTIPLIER_BPS
 
 /** The model named by `slugOrAlias` (exact, case-sensitive); a slug wins over another model's alias. */
 export function findModel(catalog: Catalog, slugOrAlias: string): CatalogModel | undefined {
@@ -34,33 +24,33 @@ export function offeringsFor(catalog: Catalog, slugOrAlias: string, operation: O
   return catalog.offerings.filter((o) => o.model === model.slug)
 }
 
-/** Per-1M-token rates of an offering in micro-dollars, ready for lib/money `costOfTokens`. */
-export interface RatesPer1m {
-  input: number
-  output: number
-  /** The cached-input rate; the input rate when the offering names none (no cache discount). */
-  cachedInput: number
-}
-
-/** An offering's rates in micro-dollars per 1M tokens; throws when a price string is malformed (the schema prevents it). */
-export function ratesPer1mMicros(offering: CatalogOffering): RatesPer1m {
-  const input = priceMicros(offering, 'input_per_1m', offering.input_per_1m)
-  return {
-    input,
-    output: priceMicros(offering, 'output_per_1m', offering.output_per_1m),
-    cachedInput: offering.cached_input_per_1m === undefined ? input : priceMicros(offering, 'cached_input_per_1m', offering.cached_input_per_1m),
-  }
-}
-
-function priceMicros(offering: CatalogOffering, field: string, value: string): number {
-  const micros = parseMicros(value)
-  if (micros === null) throw new Error(`catalog: offering '${offering.offering_id}' has a malformed ${field} '${value}'`)
-  return micros
-}
-
 /** The provider entry an offering runs on, if the catalog has it. */
 export function providerOf(catalog: Catalog, offering: CatalogOffering): CatalogProvider | undefined {
   return catalog.providers.find((p) => p.id === offering.provider)
+}
+
+/** An offering with the provider it runs on. */
+export interface LiveOffering {
+  offering: CatalogOffering
+  provider: CatalogProvider
+}
+
+/**
+ * The catalog's one offering → provider lookup: `offeringId` with its provider when that provider
+ * is configured (work can run on it), else null. Runners add the adapter on top (dispatch/targets).
+ */
+export function liveOffering(catalog: Catalog, offeringId: string, env?: Env): LiveOffering | null {
+  const offering = catalog.offerings.find((o) => o.offering_id === offeringId)
+  const provider = offering && providerOf(catalog, offering)
+  return offering && provider && isProviderConfigured(provider, env) ? { offering, provider } : null
+}
+
+/** Every offering whose provider is configured, in catalog order, with its provider. */
+export function liveOfferings(catalog: Catalog, env?: Env): LiveOffering[] {
+  return catalog.offerings.flatMap((offering) => {
+    const provider = providerOf(catalog, offering)
+    return provider && isProviderConfigured(provider, env) ? [{ offering, provider }] : []
+  })
 }
 
 /** True when the offering's provider is configured, so work can be routed to it. */

@@ -1,10 +1,13 @@
 /**
- * The work: lanes (a batch's items assigned to one offering) and provider jobs (batches submitted
- * to a provider's batch API). Both reference their batch by id.
+ * The work: lanes (a batch's items assigned to one offering), provider jobs (batches submitted to
+ * a provider's batch API) and leases (a set of rows claimed together by one holder until
+ * `lease_until`). Lanes and provider jobs reference their batch by id.
  */
 import { sql } from 'drizzle-orm'
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core'
 import { parentTable } from '../../db/parent-table'
+import type { Operation } from '../../catalog-schema'
+import type { LaneStatus, ProviderJobCause, ProviderJobRowStatus } from './state'
 
 /** batches owns the batches table; lanes and provider jobs belong to a batch. */
 const batchesTable = parentTable('batches')
@@ -15,17 +18,19 @@ export const lanesTable = sqliteTable(
     id: text('id').primaryKey(),
     batchId: text('batch_id').notNull().references(() => batchesTable.id),
     model: text('model').notNull(),
-    operation: text('operation').notNull(),
+    operation: text('operation').$type<Operation>().notNull(),
     provider: text('provider').notNull(),
     offeringId: text('offering_id').notNull(),
-    status: text('status').notNull(),
+    /** LANE_STATUSES (state.ts). */
+    status: text('status').$type<LaneStatus>().notNull(),
     itemCount: integer('item_count').notNull(),
     /** Item models this lane takes (the group's models list); lets an interrupted fill resume. */
-    itemModels: text('item_models', { mode: 'json' }).notNull().default(sql`'[]'`),
+    itemModels: text('item_models', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     inputRate: integer('input_rate').notNull(),
     outputRate: integer('output_rate').notNull(),
     quotedMicros: integer('quoted_micros').notNull(),
-    fallbacks: text('fallbacks', { mode: 'json' }).notNull(),
+    /** Offering ids to fail over to, in order. */
+    fallbacks: text('fallbacks', { mode: 'json' }).$type<string[]>().notNull(),
     createdAt: integer('created_at').notNull(),
   },
   (t) => [index('lanes_batch_idx').on(t.batchId)],
@@ -34,7 +39,8 @@ export const lanesTable = sqliteTable(
 /**
  * Jobs submitted to a provider's batch API (openai-batch, anthropic-batches): one row per
  * provider batch, written BEFORE the remote create so a crash is reconciled, polled by
- * collect-results (`next_poll_at`, `lease_until`). Items point here by `items.provider_job_id`.
+ * collect-results (`next_poll_at`; leased while submitted or polled). Items point here by
+ * `items.provider_job_id`.
  */
 export const providerJobsTable = sqliteTable(
   'provider_jobs',
@@ -47,9 +53,9 @@ export const providerJobsTable = sqliteTable(
     /** Wire protocol: openai-batch | anthropic-batches. */
     kind: text('kind').notNull(),
     /** PROVIDER_JOB_STATUSES (state.ts). */
-    status: text('status').notNull(),
+    status: text('status').$type<ProviderJobRowStatus>().notNull(),
     /** PROVIDER_JOB_CAUSES when it did not end normally. */
-    cause: text('cause'),
+    cause: text('cause').$type<ProviderJobCause>(),
     remoteId: text('remote_id'),
     itemCount: integer('item_count').notNull(),
     /** Submission attempts so far. */
@@ -63,7 +69,8 @@ export const providerJobsTable = sqliteTable(
     cancelRequestedAt: integer('cancel_requested_at'),
     endedAt: integer('ended_at'),
     nextPollAt: integer('next_poll_at').notNull(),
-    leaseUntil: integer('lease_until'),
+    /** The lease (leases.id) of whoever submits or polls it now; null when free. */
+    leaseId: text('lease_id'),
     error: text('error'),
   },
   (t) => [
@@ -73,5 +80,26 @@ export const providerJobsTable = sqliteTable(
   ],
 )
 
+/**
+ * Leases (design §4, style "Work that waits"): one row per set of rows claimed together by one
+ * holder — a runner, a job, later an edge node. Claimed rows carry its id in their `lease_id`;
+ * the holder may extend it; when `lease_until` passes, rescue-leases gives its rows back.
+ */
+export const leasesTable = sqliteTable(
+  'leases',
+  {
+    /** `lease_…` */
+    id: text('id').primaryKey(),
+    /** The kind of row it leases (LeaseKind.name, leases.ts): items, provider-jobs, webhook-events, … */
+    kind: text('kind').notNull(),
+    /** Who holds it: `request-runner`, `batch-runner`, `collect-results`, … (an edge node's id later). */
+    holder: text('holder').notNull(),
+    leaseUntil: integer('lease_until').notNull(),
+    createdAt: integer('created_at').notNull(),
+  },
+  (t) => [index('leases_until_idx').on(t.leaseUntil)],
+)
+
 export type LaneRow = typeof lanesTable.$inferSelect
 export type ProviderJobRow = typeof providerJobsTable.$inferSelect
+export type LeaseRow = typeof leasesTable.$inferSelect

@@ -13,4 +13,4 @@ export type { ItemDraft, PreflightProblem, IngestResult, IngestOptions, Prefligh
 export { NativeLine, OpenAiLine } from './line-shapes'
 export { MAX_CUSTOMER_ITEM_ID_CHARS } from './validate-line'
 export { itemsTable, type ItemRow } from './table'
-export { ITEM_STATUSES, type ItemStatus } from './state'
+export { ITEM_STATUSES, UNFINISHED_ITEM_STATUSES, ITEM_TRANSITIONS, itemTransitionFrom, type ItemStatus } from './state'

@@ -4,7 +4,10 @@
  * results page by cursor. Item rows double as job rows: runners lease them (features/dispatch).
  */
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { sql } from 'drizzle-orm'
 import { parentTable } from '../../db/parent-table'
+import type { ItemStatus } from './state'
+import type { ItemOperation, ItemUrl } from './types'
 
 /** batches owns the batches table; every item belongs to a batch. */
 const batchesTable = parentTable('batches')
@@ -21,21 +24,24 @@ export const itemsTable = sqliteTable(
     offset: integer('offset').notNull(),
     length: integer('length').notNull(),
     model: text('model').notNull(),
-    operation: text('operation').notNull(),
+    operation: text('operation').$type<ItemOperation>().notNull(),
     /** The OpenAI endpoint the line used, or the one implied by the operation. */
-    url: text('url').notNull(),
+    url: text('url').$type<ItemUrl>().notNull(),
     estInputTokens: integer('est_input_tokens').notNull(),
     estOutputTokens: integer('est_output_tokens').notNull(),
     needsTools: integer('needs_tools', { mode: 'boolean' }).notNull().default(false),
     /** Why the chat request cannot be translated for Anthropic (`<rejection_code>:<feature>`), or null. */
     untranslatable: text('untranslatable'),
-    status: text('status').notNull(),
+    /** ITEM_STATUSES (state.ts). */
+    status: text('status').$type<ItemStatus>().notNull(),
     laneId: text('lane_id'),
     provider: text('provider'),
     offeringId: text('offering_id'),
+    /** Claims so far; an outcome is recorded only for the attempt that is running (the fence). */
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at'),
-    leaseUntil: integer('lease_until'),
+    /** The lease (leases.id) of the runner that claimed it; null when no runner holds it. */
+    leaseId: text('lease_id'),
     output: text('output'),
     errorCode: text('error_code'),
     errorMessage: text('error_message'),
@@ -55,6 +61,8 @@ export const itemsTable = sqliteTable(
     index('items_batch_status_idx').on(t.batchId, t.status, t.laneId, t.inputTokens, t.outputTokens, t.cachedTokens, t.costMicros),
     index('items_dispatch_idx').on(t.offeringId, t.status, t.nextAttemptAt),
     index('items_provider_job_idx').on(t.providerJobId, t.status),
+    // Only leased items are in it: rescue finds a lapsed lease's items without a scan.
+    index('items_lease_idx').on(t.leaseId).where(sql`${t.leaseId} is not null`),
   ],
 )
 

@@ -1,37 +1,13 @@
 /** Turns a routing plan into the wire shapes of quotes (and the batch's estimate). */
 import { formatMicros } from '../../lib/money'
-import { newId } from '../../lib/ids'
-import { itemsPhrase, type GroupPlan, type LaneCandidate, type LanePrice, type RoutingPlan, type RoutingPolicy } from '../routing/index'
+import { itemsPhrase, presentQuoteLanes, type GroupPlan, type LanePrice, type RoutingPlan, type RoutingPolicy } from '../routing/index'
+
+/** A price on the wire: `{currency, provider_subtotal, batchrouter_fee, customer_discount, total}`. */
+export type PriceBreakdown = ReturnType<typeof presentPriceBreakdown>
 
 /** `{currency, provider_subtotal, batchrouter_fee, customer_discount, total}` */
 export function presentPriceBreakdown(p: LanePrice) {
   return { currency: 'usd' as const, provider_subtotal: formatMicros(p.providerSubtotal), batchrouter_fee: formatMicros(p.fee), customer_discount: formatMicros(p.discount), total: formatMicros(p.total) }
-}
-
-/** One quote lane per candidate of every group, with a lane id. */
-export function presentQuoteLanes(plan: RoutingPlan) {
-  return plan.groups.flatMap((g) => g.selection.candidates.map((c) => presentLane(c)))
-}
-
-function presentLane(c: LaneCandidate) {
-  return {
-    lane_id: newId('lane'),
-    model: c.model,
-    operation: c.operation,
-    provider: c.provider,
-    offering_id: c.offeringId,
-    lane_kind: c.laneKind,
-    selected: c.selected,
-    rank: c.rank,
-    item_count: c.itemCount,
-    allocation_percent: c.allocationPercent,
-    price: { currency: 'usd' as const, provider_subtotal: formatMicros(c.price.providerSubtotal), batchrouter_fee: formatMicros(c.price.fee), total: formatMicros(c.price.total) },
-    rates: { input_per_1m: formatMicros(c.rates.input), output_per_1m: formatMicros(c.rates.output) },
-    estimated_completion_seconds: c.estimatedCompletionSeconds,
-    fallback_order: c.fallbackOrder,
-    rejection_code: c.rejectionCode,
-    reason: c.reason,
-  }
 }
 
 /**

@@ -10,10 +10,11 @@ import { newId } from '../../lib/ids'
 import { formatMicros } from '../../lib/money'
 import { toIso } from '../../lib/clock'
 import { getBalance } from '../credits/index'
-import { groupDemands, liveOfferingStates, modelLookup, modelsListProblems, planRouting, policyFromRequest, ratesToLock, type LanePrice, type RoutingPlan } from '../routing/index'
+import { feeSchedule } from '../catalog/index'
+import { groupDemands, liveOfferingStates, modelLookup, modelsListProblems, planRouting, policyFromRequest, ratesToLock, presentQuoteLanes, type LanePrice, type RoutingPlan } from '../routing/index'
 import { quotesTable } from './table'
 import { loadRequestItems } from './input'
-import { explainPlan, presentPriceBreakdown, presentQuoteLanes } from './present'
+import { explainPlan, presentPriceBreakdown } from './present'
 import { routingParams } from './params'
 import type { QuoteBody, QuoteResponse } from './models'
 
@@ -63,10 +64,6 @@ export async function createQuote(deps: Deps, orgId: string, body: QuoteBody): P
 }
 
 /** The fee schedule from config in the shape the planner takes. */
-export function feeSchedule(deps: Deps) {
-  return { batchFeeBps: deps.config.fees.batchFeeBps, discounts: deps.config.fees.discounts.map((d) => ({ provider: d.provider, bps: d.bps })) }
-}
-
 /**
  * For quotes: 400 no_eligible_lane when nothing can run; 503 provider_capacity_unavailable when
  * eligible lanes exist but together lack room (for some group, or for every group when nothing

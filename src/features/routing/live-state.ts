@@ -5,20 +5,14 @@
  */
 import { inArray, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
-import { parseMicros } from '../../lib/money'
 import type { CatalogOffering } from '../../catalog-schema'
-import { isProviderConfigured } from '../catalog/index'
+import { catalogRates, isProviderConfigured } from '../catalog/index'
 import { itemsTable } from '../items/index'
 import { loadObservedStats } from './stats'
 import { providerCircuits } from './circuit'
 import type { OfferingState } from './types'
 
 export type LockedRates = Record<string, { input: number; output: number }>
-
-/** Catalog rates of an offering in micro-dollars per 1M tokens. */
-export function catalogRates(offering: CatalogOffering): { input: number; output: number } {
-  return { input: parseMicros(offering.input_per_1m) ?? 0, output: parseMicros(offering.output_per_1m) ?? 0 }
-}
 
 /** Items currently held (queued or running) per offering, across every batch. */
 function heldItems(deps: Deps): Map<string, number> {

@@ -5,7 +5,7 @@
  */
 import type { Catalog, CatalogModel, CatalogOffering, Operation } from '../../catalog-schema'
 import { selectLanes, type LaneSelection } from './select-lanes'
-import { sumPrices } from './price'
+import { sumPrices } from '../catalog/index'
 import type { FeeSchedule, LaneDemand, LanePrice, OfferingState, RoutingPolicy } from './types'
 
 /** The fields of an item that routing reads (ItemDraft and item rows both fit). */

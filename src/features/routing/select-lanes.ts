@@ -6,7 +6,7 @@
  */
 import { checkEligibility } from './eligibility'
 import { expectedTurnaroundSeconds, riskFactor } from './observed'
-import { priceTokens, prorate } from './price'
+import { priceTokens, prorate } from '../catalog/index'
 import { explainSelected, explainFallback, explainSplit } from './explain'
 import type { CatalogModel } from '../../catalog-schema'
 import type { Evaluated, FeeSchedule, LaneCandidate, LaneDemand, OfferingState, RoutingPolicy } from './types'

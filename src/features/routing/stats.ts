@@ -6,9 +6,10 @@
 import { and, desc, eq, gte, inArray, isNull, max, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import type { Db } from '../../db/client'
-import { lanesTable } from '../dispatch/index'
+import { writeTx } from '../../db/tx'
+import { lanesTable, type LaneStatus } from '../dispatch/index'
 import { itemsTable } from '../items/index'
-import { laneOutcomesTable } from './table'
+import { laneOutcomesTable, type LaneOutcomeStatus } from './table'
 import { summarizeOutcomes } from './observed'
 import type { ObservedStats } from './types'
 
@@ -17,14 +18,19 @@ export const STATS_WINDOW_MS = 7 * 24 * 3600 * 1000
 export const STATS_WINDOW_LANES = 50
 const HARVEST_LIMIT = 200
 const READ_LIMIT = 5000
-const FINISHED_LANE_STATUSES = ['completed', 'failed', 'expired', 'cancelled']
+const FINISHED_LANE_STATUSES = ['completed', 'failed', 'expired', 'cancelled'] as const satisfies readonly LaneStatus[]
+
+/** A lane status that is finished (its outcome can be recorded). */
+function isFinishedLane(status: LaneStatus): status is (typeof FINISHED_LANE_STATUSES)[number] {
+  return (FINISHED_LANE_STATUSES as readonly LaneStatus[]).includes(status)
+}
 
 /** One finished lane's outcome, as failover or the harvest records it. */
 export interface LaneOutcomeRecord {
   laneId: string
   offeringId: string
   batchId: string
-  status: string
+  status: LaneOutcomeStatus
   startedAt: number
   finishedAt: number
   turnaroundMs: number | null
@@ -60,6 +66,11 @@ export function hasLanesToHarvest(deps: Deps): boolean {
   return probe.all().length > 0
 }
 
+/** Folds finished lanes into lane_outcomes when there are any (a read first: most route ticks have none). */
+export function harvestLaneOutcomes(deps: Deps, now: number): number {
+  return hasLanesToHarvest(deps) ? writeTx(deps.db, () => harvestLaneOutcomesInTx(deps, now)) : 0
+}
+
 /**
  * Folds lanes of finished batches that have no outcome yet into lane_outcomes (at most 200 per
  * call; returns how many). Turnaround is lane creation → last completed or failed item, and only
@@ -81,6 +92,7 @@ export function harvestLaneOutcomesInTx(deps: Deps, now: number): number {
     .groupBy(itemsTable.laneId, itemsTable.status)
     .all()
   for (const lane of lanes) {
+    if (!isFinishedLane(lane.status)) continue
     const mine = rows.filter((r) => r.laneId === lane.id)
     const count = (status: string) => Number(mine.find((r) => r.status === status)?.n ?? 0)
     const finished = mine.filter((r) => r.status === 'completed' || r.status === 'failed')

@@ -1,6 +1,9 @@
 /** Inputs and outputs of lane selection. Plain data: no I/O, no clock. */
 import type { CatalogModel, CatalogOffering, Operation } from '../../catalog-schema'
-import type { PrivacyTier, RejectionCode, RoutingMode } from './vocabulary'
+import type { PrivacyTier, RejectionCode, RoutingMode, SlaTier } from './vocabulary'
+import type { FeeSchedule, LanePrice } from '../catalog/index'
+
+export type { FeeSchedule, LanePrice }
 
 /** What one group of items (same model × operation, or same `models` list × operation) needs. */
 export interface LaneDemand {
@@ -74,18 +77,6 @@ export interface RoutingPolicy {
   models?: string[]
 }
 
-export interface FeeSchedule {
-  batchFeeBps: number
-  discounts: { provider: string; bps: number }[]
-}
-
-export interface LanePrice {
-  providerSubtotal: number
-  fee: number
-  discount: number
-  total: number
-}
-
 /** One candidate offering for a demand: selected with an allocation, or rejected with a reason. */
 export interface LaneCandidate {
   offeringId: string
@@ -124,3 +115,6 @@ export interface Evaluated {
   score: number
   rejection: { code: RejectionCode; reason: string } | null
 }
+
+/** The policy a batch stores (column `policy`): the routing policy of its request and its SLA tier. */
+export type StoredPolicy = RoutingPolicy & { slaTier: SlaTier }

@@ -1,19 +1,19 @@
 /**
- * Delivering outbox events (contract §7): claim due events with a lease, POST each outside any
+ * Delivering outbox events (contract §7): claim due events under one lease (features/dispatch), POST each outside any
  * transaction through lib/safe-fetch (10 s timeout, no redirects, any 2xx succeeds), then record
  * the attempt and the event's next state in one transaction. Up to MAX_ATTEMPTS attempts over
  * about a day, with exponential backoff and jitter; every attempt keeps the event's id as
  * `webhook-id` and is signed afresh with the attempt's timestamp.
  */
-import { and, asc, eq, inArray, isNotNull, isNull, lt, lte, or, sql } from 'drizzle-orm'
+import { and, eq } from 'drizzle-orm'
 import type { Deps } from '../../deps'
-import type { Db } from '../../db/client'
 import { writeTx } from '../../db/tx'
 import { backoffMs } from '../../lib/backoff'
 import { toUnix } from '../../lib/clock'
 import { safeFetch, systemTransport, UnsafeUrlError } from '../../lib/safe-fetch'
 import type { EventState } from './models'
 import { deliveryHeaders } from './sign'
+import { defineClaim, endLease, sqlList, type LeaseKind } from '../dispatch/index'
 import { webhookDeliveriesTable, webhookEventsTable, type WebhookEventRow } from './table'
 
 /** Attempts per event before it is given up (state failed). */
@@ -28,39 +28,16 @@ export const RETRY = { baseMs: 20_000, factor: 4, maxMs: 24 * 3600 * 1000 } as c
 /** A claimed event is not claimed again before this, so a slow attempt is never sent twice. */
 const LEASE_MS = 3 * DELIVERY_TIMEOUT_MS
 
-/** Per database: the due-events read, prepared once (deliver-webhooks runs it every tick). */
-const dueStatements = new WeakMap<Db, { all(v: { now: number; limit: number }): Array<{ id: string }> }>()
+/** Events whose delivery lease lapsed (a crash mid-attempt) are simply claimable again. */
+export const WEBHOOK_LEASES: LeaseKind & { table: typeof webhookEventsTable } = { name: 'webhook-events', table: webhookEventsTable, nudge: 'deliver-webhooks' }
 
-function dueStatement(deps: Deps) {
-  let statement = dueStatements.get(deps.db)
-  if (!statement) {
-    const now = sql.placeholder('now')
-    statement = deps.db.select({ id: webhookEventsTable.id }).from(webhookEventsTable)
-      .where(and(eq(webhookEventsTable.state, 'pending'), lte(webhookEventsTable.nextAttemptAt, now), or(isNull(webhookEventsTable.leaseUntil), lt(webhookEventsTable.leaseUntil, now))))
-      .orderBy(asc(webhookEventsTable.nextAttemptAt)).limit(sql.placeholder('limit')).prepare()
-    dueStatements.set(deps.db, statement)
-  }
-  return statement
-}
-
-/**
- * Claims up to `limit` pending events that are due and not leased; marks them leased. An idle
- * tick only reads; the write transaction re-checks every condition, so two claimers never share.
- */
-export function claimDueEvents(deps: Deps, now: number, limit: number): WebhookEventRow[] {
-  const due = dueStatement(deps).all({ now, limit })
-  if (due.length === 0) return []
-  const claimable = and(eq(webhookEventsTable.state, 'pending'), lte(webhookEventsTable.nextAttemptAt, now), or(isNull(webhookEventsTable.leaseUntil), lt(webhookEventsTable.leaseUntil, now)))
-  return writeTx(deps.db, () =>
-    deps.db.update(webhookEventsTable).set({ leaseUntil: now + LEASE_MS }).where(and(inArray(webhookEventsTable.id, due.map((d) => d.id)), claimable)).returning().all(),
-  )
-}
-
-/** Drops every delivery lease (start-up: this process owns the data dir, so no attempt is in flight). */
-export function releaseWebhookLeases(deps: Deps): number {
-  return deps.db.update(webhookEventsTable).set({ leaseUntil: null })
-    .where(and(eq(webhookEventsTable.state, 'pending'), isNotNull(webhookEventsTable.leaseUntil))).returning({ id: webhookEventsTable.id }).all().length
-}
+/** Pending events that are due, soonest first. */
+const claimDueEvents = defineClaim({
+  kind: WEBHOOK_LEASES,
+  where: `state IN (${sqlList(['pending'] satisfies EventState[])}) AND next_attempt_at <= $now`,
+  orderBy: 'next_attempt_at',
+  returning: ['id', 'batchId', 'orgId', 'type', 'body', 'url', 'secret', 'state', 'attempts', 'nextAttemptAt', 'leaseId', 'createdAt', 'deliveredAt'],
+})
 
 export interface AttemptResult {
   ok: boolean
@@ -103,15 +80,15 @@ export function recordAttempt(deps: Deps, event: WebhookEventRow, attempt: numbe
   writeTx(deps.db, () => {
     deps.db.insert(webhookDeliveriesTable).values({ eventId: event.id, batchId: event.batchId, attempt, at, statusCode: result.statusCode, latencyMs: result.latencyMs, error: result.error }).onConflictDoNothing().run()
     deps.db.update(webhookEventsTable)
-      .set({ state, attempts: attempt, leaseUntil: null, ...(state === 'delivered' ? { deliveredAt: now } : {}), ...(state === 'pending' ? { nextAttemptAt: now + backoffMs(attempt, RETRY, random) } : {}) })
+      .set({ state, attempts: attempt, leaseId: null, ...(state === 'delivered' ? { deliveredAt: now } : {}), ...(state === 'pending' ? { nextAttemptAt: now + backoffMs(attempt, RETRY, random) } : {}) })
       .where(and(eq(webhookEventsTable.id, event.id), eq(webhookEventsTable.state, 'pending'), eq(webhookEventsTable.attempts, attempt - 1))).run()
   })
   return state
 }
 
-/** Claims due events and delivers them concurrently; returns how many were attempted. */
+/** Claims due events (one lease) and delivers them concurrently; returns how many were attempted. */
 export async function deliverDueEvents(deps: Deps, now: number, limit: number): Promise<number> {
-  const claimed = claimDueEvents(deps, now, limit)
+  const { leaseId, rows: claimed } = claimDueEvents.claim(deps, { holder: 'deliver-webhooks', until: now + LEASE_MS, limit, now })
   await Promise.all(claimed.map(async (event) => {
     const at = deps.clock.now()
     const result = await sendEvent(deps, event, at)
@@ -120,5 +97,6 @@ export async function deliverDueEvents(deps: Deps, now: number, limit: number): 
     if (result.ok) deps.log.debug('webhook delivered', fields)
     else deps.log[state === 'failed' ? 'warn' : 'info']('webhook attempt failed', { ...fields, error: result.error })
   }))
+  if (leaseId) endLease(deps, WEBHOOK_LEASES, leaseId, deps.clock.now())
   return claimed.length
 }

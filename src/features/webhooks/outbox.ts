@@ -8,9 +8,9 @@ import type { Deps } from '../../deps'
 import type { Db } from '../../db/client'
 import { newId } from '../../lib/ids'
 import { orgsTable } from '../accounts/index'
-import { batchesTable, batchTotals, isTerminal, signArtifactToken, type BatchRow } from '../batches/index'
+import { batchesTable, batchTotals, isTerminal, signArtifactToken, type BatchRow, type TerminalEvent } from '../batches/index'
 import { itemsTable } from '../items/index'
-import type { WebhookEventType } from './models'
+import { terminalEventType, type WebhookEventType } from './models'
 import { presentEventBody } from './present'
 import { webhookEventsTable } from './table'
 
@@ -58,7 +58,7 @@ export function enqueueBatchEventInTx(deps: Deps, batch: BatchRow, type: Webhook
   const c = totals.counts
   const id = newId('event')
   const body = JSON.stringify(presentEventBody(id, type, now, batch, { completed: c.completed, failed: c.failed + c.cancelled + c.expired, costMicros: totals.costMicros }, opts.artifactUrl ?? null))
-  deps.db.insert(webhookEventsTable).values({ id, batchId: batch.id, orgId: batch.orgId, type, body, url: target.url, secret: target.secret, state: 'pending', attempts: 0, nextAttemptAt: now, leaseUntil: null, createdAt: now, deliveredAt: null }).run()
+  deps.db.insert(webhookEventsTable).values({ id, batchId: batch.id, orgId: batch.orgId, type, body, url: target.url, secret: target.secret, state: 'pending', attempts: 0, nextAttemptAt: now, leaseId: null, createdAt: now, deliveredAt: null }).run()
   return id
 }
 
@@ -98,4 +98,13 @@ export function enqueueProgressEventsInTx(deps: Deps, itemIds: readonly string[]
     if (enqueueBatchEventInTx(deps, batch, 'batch.progress', now)) written++
   }
   return written
+}
+
+/** The terminal event finalize writes beside a batch's terminal status (features/batches `TerminalEvent`). */
+export const terminalEvent: TerminalEvent = {
+  prepare: prepareArtifactUrl,
+  writeInTx(deps, ended, now, artifactUrl) {
+    const status = ended.status
+    if (status === 'completed' || status === 'failed' || status === 'cancelled' || status === 'expired') enqueueBatchEventInTx(deps, ended, terminalEventType(status), now, { artifactUrl })
+  },
 }

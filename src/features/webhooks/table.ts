@@ -2,10 +2,11 @@
  * The webhook outbox (design §8). An event row is written in the same transaction as the batch
  * state change that causes it and holds the exact raw body that is signed and sent, so every
  * retry sends the same bytes under the same `webhook-id`. Event rows double as job rows:
- * `deliver-webhooks` claims due ones with `lease_until`. Each attempt is one delivery row.
+ * `deliver-webhooks` leases due ones (features/dispatch leases). Each attempt is one delivery row.
  */
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { parentTable } from '../../db/parent-table'
+import type { EventState, WebhookEventType } from './models'
 
 /** batches owns the batches table; events belong to a batch. */
 const batchesTable = parentTable('batches')
@@ -18,17 +19,18 @@ export const webhookEventsTable = sqliteTable(
     batchId: text('batch_id').notNull().references(() => batchesTable.id),
     orgId: text('org_id').notNull(),
     /** One of WEBHOOK_EVENT_TYPES. */
-    type: text('type').notNull(),
+    type: text('type').$type<WebhookEventType>().notNull(),
     /** The raw JSON body, byte for byte what is signed and POSTed. */
     body: text('body').notNull(),
     /** Destination and signing secret as configured when the event was written (per-batch, else org default). */
     url: text('url').notNull(),
     secret: text('secret').notNull(),
     /** One of EVENT_STATES. */
-    state: text('state').notNull(),
+    state: text('state').$type<EventState>().notNull(),
     attempts: integer('attempts').notNull().default(0),
     nextAttemptAt: integer('next_attempt_at').notNull(),
-    leaseUntil: integer('lease_until'),
+    /** The lease (leases.id) of the delivery attempt in flight; null when none. */
+    leaseId: text('lease_id'),
     createdAt: integer('created_at').notNull(),
     deliveredAt: integer('delivered_at'),
   },

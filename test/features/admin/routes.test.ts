@@ -3,7 +3,8 @@ import { json, startTestApp, type TestApp } from '../../helpers/test-app'
 import { bearer, runScenarios, type Scenario } from '../../contract/scenarios'
 import { FakeClock } from '../../../src/lib/clock'
 import { newId } from '../../../src/lib/ids'
-import { batchesTable } from '../../../src/features/batches/index'
+import { batchesTable, type BatchStatus } from '../../../src/features/batches/index'
+import { presentPriceBreakdown } from '../../../src/features/quotes/index'
 import type { Deps } from '../../../src/deps'
 
 const clock = new FakeClock()
@@ -198,11 +199,11 @@ describe('GET /v1/admin/orgs/{id}/ledger and GET /v1/auth/account/ledger', () =>
   ])
 })
 
-function insertBatch(deps: Deps, orgId: string, status: string, createdAt: number, itemCount = 3): string {
+function insertBatch(deps: Deps, orgId: string, status: BatchStatus, createdAt: number, itemCount = 3): string {
   const id = newId('batch')
   deps.db
     .insert(batchesTable)
-    .values({ id, orgId, status, shape: 'native', endpoint: '/v1/chat/completions', inputFileId: 'file_x', inputPath: '/dev/null', slaTier: 'standard', routingMode: 'cheapest', privacyTier: 'standard', policy: {}, itemCount, estimate: {}, lockedRates: {}, reservedMicros: 0, createdAt, updatedAt: createdAt, slaDeadline: createdAt + 86_400_000, nextAttemptAt: createdAt })
+    .values({ id, orgId, status, shape: 'native', endpoint: '/v1/chat/completions', inputFileId: 'file_x', inputPath: '/dev/null', slaTier: 'standard', routingMode: 'cheapest', privacyTier: 'standard', policy: { routingMode: 'cheapest', privacyTier: 'standard', slaTier: 'standard', slaSeconds: 86_400, allowFallbacks: true }, itemCount, estimate: presentPriceBreakdown({ providerSubtotal: 0, fee: 0, discount: 0, total: 0 }), lockedRates: {}, reservedMicros: 0, createdAt, updatedAt: createdAt, slaDeadline: createdAt + 86_400_000, nextAttemptAt: createdAt })
     .run()
   return id
 }

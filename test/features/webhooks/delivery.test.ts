@@ -10,10 +10,11 @@ import { join } from 'node:path'
 import { eq } from 'drizzle-orm'
 import { FakeClock } from '../../../src/lib/clock'
 import { webhookEventsTable } from '../../../src/features/webhooks/table'
-import { MAX_ATTEMPTS } from '../../../src/features/webhooks/delivery'
+import { MAX_ATTEMPTS, WEBHOOK_LEASES } from '../../../src/features/webhooks/delivery'
 import type { SafeFetchTransport } from '../../../src/lib/safe-fetch'
 import { json, startTestApp, type TestApp } from '../../helpers/test-app'
 import { attemptsOf, cancelAndFinalize, createBatch, eventsOf, LOOPBACK_WEBHOOKS, setOrgWebhook, startReceiver } from './helpers'
+import { leaseRows } from '../../helpers/batch-helpers'
 
 const SECRET = 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'
 const HOUR = 3600 * 1000
@@ -77,7 +78,7 @@ describe('deliver-webhooks retries', () => {
     expect(new Set(r.received.map((x) => x.headers['webhook-id']))).toEqual(new Set([eventId]))
     expect(r.received.map((x) => Number(x.headers['webhook-timestamp']))).toEqual(attempts.map((a) => Math.floor(a.at / 1000)))
     expect(new Set(r.received.map((x) => x.body)).size).toBe(1) // the same bytes every time
-    expect(eventRow(app, eventId)).toMatchObject({ state: 'delivered', attempts: 3, leaseUntil: null })
+    expect(eventRow(app, eventId)).toMatchObject({ state: 'delivered', attempts: 3, leaseId: null })
   })
 
   it(`gives up after ${MAX_ATTEMPTS} attempts over about a day and lists them`, async () => {
@@ -136,7 +137,7 @@ describe('deliver-webhooks across a restart', () => {
     const r = receiver(() => 200)
     const first = await startTestApp({ config: LOOPBACK_WEBHOOKS, scheduler: false, clock, dataDir })
     const { eventId } = await pendingEvent(first, r.url())
-    first.deps.db.update(webhookEventsTable).set({ leaseUntil: clock.now() + HOUR }).where(eq(webhookEventsTable.id, eventId)).run() // claimed, then the process died
+    leaseRows(first, WEBHOOK_LEASES, [eventId], clock.now() + HOUR) // claimed, then the process died
     await first.close()
     const second = await appWith({ clock, dataDir })
     await second.runJob('deliver-webhooks')

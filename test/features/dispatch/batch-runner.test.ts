@@ -7,12 +7,12 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import { FakeClock } from '../../src/lib/clock'
-import { lanesTable, providerJobsTable } from '../../src/features/dispatch/table'
-import { createOpenAiBatchAdapter } from '../../src/providers/openai-batch'
-import { claimLaneItems, createProviderJobs, releaseProviderJobLeases } from '../../src/jobs/provider-job-store'
-import { startTestApp, type TestApp } from '../helpers/test-app'
-import { batchRow, chatItems, driveToTerminal, itemRows, newKey, postBatch, resetSim, setSimScenario, simStats } from '../helpers/batch-helpers'
+import { FakeClock } from '../../../src/lib/clock'
+import { lanesTable, providerJobsTable } from '../../../src/features/dispatch/table'
+import { createOpenAiBatchAdapter } from '../../../src/providers/openai-batch'
+import { claimLaneItems, CLAIM_LEASE_MS, createProviderJobs, PROVIDER_JOB_LEASES, rescueLapsedLeases } from '../../../src/features/dispatch/index'
+import { startTestApp, type TestApp } from '../../helpers/test-app'
+import { batchRow, chatItems, driveToTerminal, itemRows, newKey, postBatch, resetSim, setSimScenario, simStats } from '../../helpers/batch-helpers'
 
 const OPENAI = 'openai-batch-gpt-4o-mini'
 let app: TestApp
@@ -69,13 +69,13 @@ describe('provider jobs (openai-batch in demo)', () => {
     await app.runJob('route-batches')
     const lane = app.deps.db.select().from(lanesTable).where(eq(lanesTable.batchId, batchId)).get()!
     // The submitter's steps up to the remote create, done by hand; then the process "dies".
-    const items = claimLaneItems(app.deps, lane.id, OPENAI, 100, clock.now())
-    const entries = items.map((i) => ({ customId: i.id, request: { itemId: i.id, operation: 'responses' as const, url: '/v1/chat/completions', model: 'gpt-4o-mini', body: { messages: [{ role: 'user', content: 'hi' }] } } }))
-    const [job] = createProviderJobs(app.deps, { batchId, laneId: lane.id, provider: 'openai', offeringId: OPENAI, kind: 'openai-batch' }, [entries], clock.now())
+    const claim = claimLaneItems.claim(app.deps, { holder: 'batch-runner', until: clock.now() + CLAIM_LEASE_MS, limit: 100, now: clock.now(), params: { laneId: lane.id, offeringId: OPENAI } })
+    const entries = claim.rows.map((i) => ({ customId: i.id, request: { itemId: i.id, operation: 'responses' as const, url: '/v1/chat/completions', model: 'gpt-4o-mini', body: { messages: [{ role: 'user', content: 'hi' }] } } }))
+    const [job] = createProviderJobs(app.deps, { batchId, laneId: lane.id, provider: 'openai', offeringId: OPENAI, kind: 'openai-batch' }, [entries], claim.leaseId!, clock.now())
     const { remoteId } = await createOpenAiBatchAdapter().submit({ providerId: 'openai', baseUrl: `${app.url}/_sim/upstream/v1`, apiKey: 'k' }, { jobId: job!.id, entries })
 
-    // Restart: every provider-job lease is released; collect-results reconciles the submitting row.
-    releaseProviderJobLeases(app.deps, clock.now())
+    // Restart: every lease is rescued; collect-results reconciles the submitting row.
+    rescueLapsedLeases(app.deps, [PROVIDER_JOB_LEASES], clock.now(), Number.MAX_SAFE_INTEGER)
     await app.runJob('collect-results')
     expect(jobsOf(batchId)[0]).toMatchObject({ status: 'running', remoteId })
     expect((await simBatches()).filter((b) => b.metadata?.batchrouter_job_id === job!.id)).toHaveLength(1)
@@ -89,12 +89,12 @@ describe('provider jobs (openai-batch in demo)', () => {
     const batchId = await createBatch(org.auth, 2, 'crash-before')
     await app.runJob('route-batches')
     const lane = app.deps.db.select().from(lanesTable).where(eq(lanesTable.batchId, batchId)).get()!
-    const items = claimLaneItems(app.deps, lane.id, OPENAI, 100, clock.now())
-    const entries = items.map((i) => ({ customId: i.id, request: { itemId: i.id, operation: 'responses' as const, url: '/v1/chat/completions', model: 'gpt-4o-mini', body: {} } }))
-    const [job] = createProviderJobs(app.deps, { batchId, laneId: lane.id, provider: 'openai', offeringId: OPENAI, kind: 'openai-batch' }, [entries], clock.now())
+    const claim = claimLaneItems.claim(app.deps, { holder: 'batch-runner', until: clock.now() + CLAIM_LEASE_MS, limit: 100, now: clock.now(), params: { laneId: lane.id, offeringId: OPENAI } })
+    const entries = claim.rows.map((i) => ({ customId: i.id, request: { itemId: i.id, operation: 'responses' as const, url: '/v1/chat/completions', model: 'gpt-4o-mini', body: {} } }))
+    const [job] = createProviderJobs(app.deps, { batchId, laneId: lane.id, provider: 'openai', offeringId: OPENAI, kind: 'openai-batch' }, [entries], claim.leaseId!, clock.now())
     expect(job!.status).toBe('submitting')
 
-    releaseProviderJobLeases(app.deps, clock.now())
+    rescueLapsedLeases(app.deps, [PROVIDER_JOB_LEASES], clock.now(), Number.MAX_SAFE_INTEGER)
     await app.runJob('collect-results')
     const [row] = jobsOf(batchId)
     expect(row!.status).toBe('running')

@@ -4,12 +4,12 @@
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import { FakeClock } from '../../src/lib/clock'
-import { batchesTable } from '../../src/features/batches/index'
-import { itemsTable } from '../../src/features/items/table'
-import { lanesTable } from '../../src/features/dispatch/table'
-import { startTestApp, type TestApp } from '../helpers/test-app'
-import { LLAMA, OPENHOST_ONLY, chatItems, driveToTerminal, itemRows, newKey, postBatch } from '../helpers/batch-helpers'
+import { FakeClock } from '../../../src/lib/clock'
+import { batchesTable, ROUTING_LEASES } from '../../../src/features/batches/index'
+import { itemsTable } from '../../../src/features/items/table'
+import { lanesTable } from '../../../src/features/dispatch/table'
+import { startTestApp, type TestApp } from '../../helpers/test-app'
+import { LLAMA, OPENHOST_ONLY, chatItems, driveToTerminal, itemRows, leaseRows, newKey, postBatch } from '../../helpers/batch-helpers'
 
 let app: TestApp
 const clock = new FakeClock()
@@ -32,7 +32,8 @@ describe('route-batches resumes an interrupted lane fill', () => {
     // The crash: the last 50 items were never queued and the batch is still `routing` with a lapsed lease.
     const tail = itemRows(app, batchId).sort((a, b) => a.seq - b.seq).slice(70)
     for (const item of tail) app.deps.db.update(itemsTable).set({ status: 'pending', laneId: null, offeringId: null, provider: null }).where(eq(itemsTable.id, item.id)).run()
-    app.deps.db.update(batchesTable).set({ status: 'routing', leaseUntil: clock.now() - 1 }).where(eq(batchesTable.id, batchId)).run()
+    app.deps.db.update(batchesTable).set({ status: 'routing' }).where(eq(batchesTable.id, batchId)).run()
+    leaseRows(app, ROUTING_LEASES, [batchId], clock.now() - 1)
 
     await app.runJob('rescue-leases')
     expect(app.deps.db.select().from(batchesTable).where(eq(batchesTable.id, batchId)).get()!.status).toBe('pending')

@@ -7,12 +7,12 @@
  */
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'bun:test'
 import { eq } from 'drizzle-orm'
-import { FakeClock } from '../../src/lib/clock'
-import { lanesTable, providerJobsTable } from '../../src/features/dispatch/table'
-import { CIRCUIT_COOLDOWN_MS, evaluateCircuit, liveOfferingStates, providerCircuits, type CircuitState } from '../../src/features/routing/index'
-import { isTerminal } from '../../src/features/batches/state'
-import { startTestApp, type TestApp } from '../helpers/test-app'
-import { batchRow, chatItems, getJson, itemRows, newKey, pageAllResults, postBatch, postQuote, resetSim, setSimScenario, simStats } from '../helpers/batch-helpers'
+import { FakeClock } from '../../../src/lib/clock'
+import { lanesTable, providerJobsTable } from '../../../src/features/dispatch/table'
+import { CIRCUIT_COOLDOWN_MS, evaluateCircuit, liveOfferingStates, providerCircuits, type CircuitState } from '../../../src/features/routing/index'
+import { isTerminal } from '../../../src/features/batches/state'
+import { startTestApp, type TestApp } from '../../helpers/test-app'
+import { batchRow, chatItems, getJson, itemRows, newKey, pageAllResults, postBatch, postQuote, resetSim, setSimScenario, simStats } from '../../helpers/batch-helpers'
 
 const HOUR = 3600_000
 const OPENAI = 'openai-batch-gpt-4o-mini'

@@ -1,0 +1,81 @@
+/**
+ * The batch side of the work queue: batches leased for routing and for finalizing (through the
+ * one lease helper of features/dispatch), the status their routing ends in, and what runners are
+ * told of a batch (the ports of dispatch: its facts, and its move to `processing`).
+ */
+import type { Statement } from 'bun:sqlite'
+import { and, eq, getTableColumns, inArray } from 'drizzle-orm'
+import type { Deps } from '../../deps'
+import type { Db } from '../../db/client'
+import { writeTx } from '../../db/tx'
+import { defineClaim, endLeaseInTx, sqlList, type LeaseKind, type WorkBatch } from '../dispatch/index'
+import { UNFINISHED_ITEM_STATUSES } from '../items/index'
+import type { RouteResult } from '../routing/index'
+import { transitionFrom } from './state'
+import { batchesTable, type BatchRow } from './table'
+
+/** A batch whose routing lease lapsed goes back to `pending` and is routed again (its lanes are refilled, not recreated). */
+export const ROUTING_LEASES: LeaseKind & { table: typeof batchesTable } = {
+  name: 'batch-routing',
+  table: batchesTable,
+  giveBack: { set: `status = 'pending', next_attempt_at = $now`, where: `status IN (${sqlList(transitionFrom(['routing'], 'pending'))})` },
+  nudge: 'route-batches',
+}
+
+/** A batch whose finalizing lease lapsed stays `completing`; finalize claims it again (every step is idempotent). */
+export const FINALIZING_LEASES: LeaseKind & { table: typeof batchesTable } = { name: 'batch-finalizing', table: batchesTable, nudge: 'finalize-batches' }
+
+const ALL_FIELDS = Object.keys(getTableColumns(batchesTable)) as Array<keyof BatchRow>
+
+/** Due pending/queued batches, oldest first: → routing. */
+export const claimBatchesToRoute = defineClaim({
+  kind: ROUTING_LEASES,
+  where: `status IN (${sqlList(transitionFrom(['pending', 'queued'], 'routing'))}) AND next_attempt_at <= $now AND end_intent IS NULL`,
+  orderBy: 'next_attempt_at',
+  set: `status = 'routing', updated_at = $now`,
+  returning: ALL_FIELDS,
+})
+
+/** Where finalize may take a batch from: any unfinished status whose items all have an outcome (routing is leased by its job), or a `completing` one left by a lapsed lease. */
+const FINALIZE_SOURCES = transitionFrom(['pending', 'queued', 'dispatched', 'processing'], 'completing')
+
+/** Batches whose every item has an outcome: → completing. */
+export const claimFinishedBatches = defineClaim({
+  kind: FINALIZING_LEASES,
+  where: `(status IN (${sqlList(FINALIZE_SOURCES)}) AND NOT EXISTS (SELECT 1 FROM items WHERE items.batch_id = batches.id AND items.status IN (${sqlList(UNFINISHED_ITEM_STATUSES)}))) OR status IN (${sqlList(transitionFrom(['completing'], 'completing'))})`,
+  orderBy: 'next_attempt_at',
+  set: `status = 'completing', finalizing_at = coalesce(finalizing_at, $now), updated_at = $now`,
+  returning: ALL_FIELDS,
+})
+
+/** A batch waiting for a lane is routed again after this. */
+export const WAIT_RETRY_MS = 30_000
+
+/** Records where routing left the batch — dispatched, or queued to retry in 30 s — and ends its routing lease. */
+export function recordRouted(deps: Deps, batch: Pick<BatchRow, 'id' | 'inProgressAt' | 'leaseId'>, result: RouteResult, now: number): void {
+  writeTx(deps.db, () => {
+    const fields = result.kind === 'dispatched'
+      ? { status: 'dispatched' as const, inProgressAt: batch.inProgressAt ?? now, lastError: null }
+      : { status: 'queued' as const, nextAttemptAt: now + WAIT_RETRY_MS, lastError: result.reason }
+    deps.db.update(batchesTable).set({ ...fields, leaseId: null, updatedAt: now }).where(and(eq(batchesTable.id, batch.id), inArray(batchesTable.status, transitionFrom(['routing'], fields.status)))).run()
+    if (batch.leaseId) endLeaseInTx(deps, ROUTING_LEASES, batch.leaseId, now)
+  })
+}
+
+/** The facts runners need of a batch (dispatch's `WorkPorts.batch`). */
+export function workBatchOf(deps: Deps, batchId: string): WorkBatch | undefined {
+  return deps.db.select({ id: batchesTable.id, orgId: batchesTable.orgId, inputPath: batchesTable.inputPath, endIntent: batchesTable.endIntent, slaDeadline: batchesTable.slaDeadline, lockedRates: batchesTable.lockedRates }).from(batchesTable).where(eq(batchesTable.id, batchId)).get()
+}
+
+/** Per database: dispatched → processing, prepared once (it runs inside every claim transaction). */
+const startStatements = new WeakMap<Db, Statement>()
+
+/** Items of these batches were just claimed: each still `dispatched` is now `processing` (dispatch's `WorkPorts.startedInTx`). */
+export function startBatchesInTx(deps: Deps, batchIds: ReadonlySet<string>, now: number): void {
+  let statement = startStatements.get(deps.db)
+  if (!statement) {
+    statement = deps.db.$client.prepare(`UPDATE batches SET status = 'processing', updated_at = ? WHERE id = ? AND status IN (${sqlList(transitionFrom(['dispatched'], 'processing'))})`)
+    startStatements.set(deps.db, statement)
+  }
+  for (const id of batchIds) statement.run(now, id)
+}
