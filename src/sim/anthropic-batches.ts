@@ -92,7 +92,8 @@ async function create(ctx: SimContext, text: string, results: (ctx: SimContext, 
     if (params === null || typeof params !== 'object' || Array.isArray(params)) return anthropicError(400, `requests.${i}.params: Field required`)
   }
   const lines = (requests as { custom_id: string; params: Record<string, unknown> }[]).map((r) => ({ customId: r.custom_id, body: r.params, finishAt: Number.POSITIVE_INFINITY }))
-  const model = typeof lines[0]!.body.model === 'string' ? (lines[0]!.body.model as string) : undefined
+  const first = lines[0]!.body.model
+  const model = typeof first === 'string' ? first : undefined
   const b = behaviourFor(ctx.state.scenario, model)
   const batch: SimBatch = { id: simId('msgbatch_'), dialect: 'anthropic', model, createdAt: ctx.now(), turnaroundMs: (b.turnaround_s ?? DEFAULT_TURNAROUND_S) * 1000, lines, cancelRequestedAt: null, endedAt: null, end: null, errors: [] }
   scheduleLines(batch, b.expire === true)

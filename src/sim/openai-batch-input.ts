@@ -42,8 +42,8 @@ export function parseInputFile(content: Uint8Array, endpoint: string, limits: Ba
     seen.add(v.custom_id)
     if (v.method !== 'POST') return fail('invalid_method', 'method must be POST.', lineNo)
     if (v.url !== endpoint) return fail('mismatched_endpoint', `url must equal the batch endpoint ${endpoint}.`, lineNo)
-    if (v.body === null || typeof v.body !== 'object' || Array.isArray(v.body)) return fail('invalid_body', 'body must be a JSON object.', lineNo)
-    const body = v.body as Record<string, unknown>
+    const body = v.body
+    if (!isJsonObject(body)) return fail('invalid_body', 'body must be a JSON object.', lineNo)
     if (typeof body.model === 'string') {
       if (out.model === undefined) out.model = body.model
       else if (body.model !== out.model) return fail('model_mismatch', `Every line of a batch must use one model (${out.model}).`, lineNo)
@@ -51,4 +51,8 @@ export function parseInputFile(content: Uint8Array, endpoint: string, limits: Ba
     out.lines.push({ customId: v.custom_id, body })
   })
   return out
+}
+
+function isJsonObject(value: unknown): value is Record<string, unknown> {
+  return value !== null && typeof value === 'object' && !Array.isArray(value)
 }

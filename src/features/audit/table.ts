@@ -6,7 +6,7 @@ export const auditLogTable = sqliteTable('audit_log', {
   actorKeyId: text('actor_key_id'),
   action: text('action').notNull(),
   subjectId: text('subject_id'),
-  detail: text('detail', { mode: 'json' }),
+  detail: text('detail', { mode: 'json' }).$type<Record<string, unknown>>(),
   createdAt: integer('created_at').notNull(),
 })
 

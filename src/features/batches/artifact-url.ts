@@ -9,6 +9,10 @@ import { AppError } from '../../lib/errors'
 export const ARTIFACT_KINDS = ['results', 'receipt', 'openai_output', 'openai_error'] as const
 export type ArtifactKind = (typeof ARTIFACT_KINDS)[number]
 
+function isArtifactKind(kind: unknown): kind is ArtifactKind {
+  return typeof kind === 'string' && (ARTIFACT_KINDS as readonly string[]).includes(kind)
+}
+
 const ISSUER = 'batchrouter'
 const AUDIENCE = 'artifact'
 export const ARTIFACT_URL_TTL_S = 15 * 60
@@ -30,8 +34,8 @@ export async function signArtifactToken(deps: Deps, claims: { batchId: string; o
 export async function verifyArtifactToken(deps: Deps, token: string): Promise<{ batchId: string; orgId: string; kind: ArtifactKind }> {
   try {
     const { payload } = await jwtVerify(token, deps.signingKey, { algorithms: ['HS256'], issuer: ISSUER, audience: AUDIENCE, currentDate: new Date(deps.clock.now()) })
-    const kind = payload.kind as ArtifactKind
-    if (typeof payload.bid !== 'string' || typeof payload.org !== 'string' || !ARTIFACT_KINDS.includes(kind)) throw new Error('claims')
+    const kind = payload.kind
+    if (typeof payload.bid !== 'string' || typeof payload.org !== 'string' || !isArtifactKind(kind)) throw new Error('claims')
     return { batchId: payload.bid, orgId: payload.org, kind }
   } catch {
     throw new AppError('invalid_signature', { message: 'This artifact link is invalid or has expired; request a new one with GET /v1/batches/{id}/artifact-url.' })

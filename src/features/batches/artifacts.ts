@@ -12,7 +12,7 @@ import { readItemLines } from '../items/index'
 import { toUnix } from '../../lib/clock'
 import { iterateFinishedItemChunks, presentResult } from './results'
 import { chatCompletionToResponse, isChatCompletion } from './responses-shape'
-import { routingReceipt } from './receipt'
+import { routingReceipt } from '../routing/index'
 import type { BatchRow } from './table'
 import type { ItemRow } from '../items/index'
 

@@ -4,9 +4,10 @@ import type { Deps } from '../../deps'
 import { toIso } from '../../lib/clock'
 import { formatMicros } from '../../lib/money'
 import { getReservation } from '../credits/index'
-import { batchLanes, batchTotals } from './queries'
+import { batchTotals } from './queries'
+import { lanesOfBatch } from '../dispatch/index'
 import { itemsTable } from '../items/index'
-import { routingDecisionsTable } from '../routing/index'
+import { rejectedLanes } from '../routing/index'
 import { type BatchRow } from './table'
 
 const money = (micros: number | null) => (micros === null ? null : { currency: 'usd' as const, amount: formatMicros(micros) })
@@ -24,21 +25,13 @@ export function billingReceipt(deps: Deps, batch: BatchRow) {
   )
   const reservation = batch.reservationId ? getReservation(deps, batch.reservationId) : undefined
   const settled = reservation?.status === 'settled'
-  const quoted = (batch.estimate as { total: string }).total
-  // Only each group's latest routing decision counts: a batch that waited and then ran lists
-  // the rejections that applied when it was routed, not every earlier attempt.
-  const latest = new Map<string, typeof routingDecisionsTable.$inferSelect>()
-  for (const d of deps.db.select().from(routingDecisionsTable).where(eq(routingDecisionsTable.batchId, batch.id)).orderBy(routingDecisionsTable.id).all()) {
-    if (d.kind !== 'reroute') latest.set(`${d.model}|${d.operation}`, d)
-  }
-  const rejected = [...latest.values()]
-    .flatMap((d) => ((d.detail as { candidates?: { provider: string; offering_id: string; model: string; rejection_code: string | null; reason: string }[] }).candidates ?? []).filter((c) => c.rejection_code))
-    .map((c) => ({ provider: c.provider, offering_id: c.offering_id, model: c.model, rejection_code: c.rejection_code, reason: c.reason }))
+  const quoted = batch.estimate.total
+  const rejected = rejectedLanes(deps, batch.id)
   return {
     batch_id: batch.id,
     quote: { quote_id: batch.quoteId, quoted_price: { currency: 'usd', amount: quoted } },
     pricing: { quoted_price: { currency: 'usd', amount: quoted }, final_settled_price: settled ? money(reservation!.charged) : null },
-    provider_lanes: batchLanes(deps, batch.id).map((l) => {
+    provider_lanes: lanesOfBatch(deps, batch.id).map((l) => {
       const agg = perLane.get(l.id)
       return {
         lane_id: l.id, provider: l.provider, offering_id: l.offeringId, model: l.model, operation: l.operation, item_count: l.itemCount,

@@ -19,7 +19,7 @@ export interface CreatePlanInput {
   endpoint?: string
   routing: RoutingRequestFields
   policy: ReturnType<typeof policyFromRequest>
-  quote: (QuoteRow & { lockedRates: LockedRates }) | null
+  quote: QuoteRow | null
   problems: PreflightProblem[]
 }
 
@@ -50,7 +50,7 @@ export function preflightRequest(deps: Deps, orgId: string, body: CreateBatchBod
       else throw err
     }
     if (quote) {
-      const differ = differingParams(routingParams(policy).params, quote.params as Record<string, unknown>)
+      const differ = differingParams(routingParams(policy).params, quote.params)
       if (differ.length > 0) throw new AppError('quote_mismatch', { message: `These parameters differ from quote ${quoteId}: ${differ.join(', ')}. Send the quote's parameters or request a new quote.`, param: differ[0], details: { differing: differ } })
     }
   }

@@ -3,7 +3,8 @@ import type { Deps } from '../../deps'
 import { toIso, toUnix } from '../../lib/clock'
 import { moneyObject } from '../../lib/money'
 import { openAiStatus } from './state'
-import { batchLanes, batchTotals, laneCounts } from './queries'
+import { lanesOfBatch } from '../dispatch/index'
+import { batchTotals, laneCounts } from './queries'
 import type { BatchRow } from './table'
 
 const unix = (ms: number | null) => (ms === null ? null : toUnix(ms))
@@ -11,7 +12,7 @@ const iso = (ms: number | null) => (ms === null ? null : toIso(ms))
 
 /** Builds the batch object; `billingReceipt` is attached under batch.billing_receipt when given. */
 export function presentBatch(deps: Deps, row: BatchRow, billingReceipt?: unknown) {
-  const lanes = batchLanes(deps, row.id)
+  const lanes = lanesOfBatch(deps, row.id)
   // One lane (the common case): its counts come from the totals pass; otherwise a per-lane GROUP BY.
   const single = lanes.length === 1 ? lanes[0]!.id : undefined
   const totals = batchTotals(deps, row.id, single)
@@ -86,7 +87,7 @@ interface BatchError {
  * `failed` without any recorded — one entry with the reason it last gave; null otherwise.
  */
 function presentErrors(row: BatchRow): { object: 'list'; data: BatchError[] } | null {
-  const recorded = Array.isArray(row.errors) ? (row.errors as Partial<BatchError>[]) : []
+  const recorded: Partial<BatchError>[] = row.errors ?? []
   const data = recorded.map((e) => ({ code: e.code ?? 'batch_failed', message: e.message ?? 'The batch failed.', param: e.param ?? null, line: e.line ?? null }))
   if (data.length === 0 && row.status === 'failed') data.push({ code: 'batch_failed', message: row.lastError ?? 'The batch could not be run; the error file (error_file_id) gives each request its reason.', param: null, line: null })
   return data.length > 0 ? { object: 'list', data } : null

@@ -6,8 +6,7 @@ import type { Db } from '../../db/client'
 import { notFound } from '../../lib/errors'
 import { isBatchStatus, TERMINAL_BATCH_STATUSES } from './state'
 import { batchesTable, type BatchRow } from './table'
-import { itemsTable } from '../items/index'
-import { lanesTable, type LaneRow } from '../dispatch/index'
+import { itemsTable, type ItemStatus } from '../items/index'
 
 export interface ItemCounts {
   total: number
@@ -35,7 +34,7 @@ export function getBatchForOrg(deps: Deps, orgId: string, batchId: string): Batc
 }
 
 interface TotalsRow {
-  status: string
+  status: ItemStatus
   n: number
   input: number
   output: number
@@ -74,8 +73,8 @@ export function batchTotals(deps: Deps, batchId: string, laneId?: string): Batch
   for (const r of rows) {
     const n = Number(r.n)
     counts.total += n
-    if (r.status === 'queued' || r.status === 'pending') counts.pending += n
-    else if (r.status in counts) counts[r.status as keyof ItemCounts] += n
+    // queued items are pending to the client: not yet sent anywhere.
+    counts[r.status === 'queued' ? 'pending' : r.status] += n
     totals.inputTokens += Number(r.input)
     totals.outputTokens += Number(r.output)
     totals.cachedTokens += Number(r.cached)
@@ -90,11 +89,6 @@ export function batchTotals(deps: Deps, batchId: string, laneId?: string): Batch
 export function batchReadingFile(deps: Deps, fileId: string): string | null {
   const row = deps.db.select({ id: batchesTable.id }).from(batchesTable).where(and(eq(batchesTable.inputFileId, fileId), notInArray(batchesTable.status, [...TERMINAL_BATCH_STATUSES]))).limit(1).get()
   return row?.id ?? null
-}
-
-/** The batch's lanes in creation order. */
-export function batchLanes(deps: Deps, batchId: string): LaneRow[] {
-  return deps.db.select().from(lanesTable).where(eq(lanesTable.batchId, batchId)).orderBy(lanesTable.createdAt, lanesTable.id).all()
 }
 
 /** Per-lane completed/failed counts. */

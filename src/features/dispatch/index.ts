@@ -12,5 +12,5 @@ export { ITEM_LEASES, claimOfferingItems, claimLaneItems, type ClaimedItem } fro
 export { PROVIDER_JOB_LEASES, createProviderJobs, CLAIM_LEASE_MS, POLL_LEASE_MS, SUBMIT_LEASE_MS } from './provider-jobs'
 export { RequestRunner, ITEM_LEASE_MS, CLAIM_GROUPS, type RequestRunnerOptions } from './request-runner'
 export { BatchRunner } from './batch-runner'
-export { insertLaneInTx, addLaneItemsInTx, endLanesInTx, markLaneReroutedInTx, type NewLane } from './lanes'
+export { lanesOfBatch, insertLaneInTx, addLaneItemsInTx, endLanesInTx, markLaneReroutedInTx, type NewLane } from './lanes'
 export type { WorkPorts, WorkBatch, RerouteResult, StopIntent } from './ports'

@@ -2,10 +2,15 @@
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { laneTransitionFrom, type LaneStatus } from './state'
-import { lanesTable } from './table'
+import { lanesTable, type LaneRow } from './table'
 
 /** A lane as routing creates it (status `dispatched`). */
 export type NewLane = Omit<typeof lanesTable.$inferInsert, 'status'>
+
+/** The batch's lanes in creation order. */
+export function lanesOfBatch(deps: Deps, batchId: string): LaneRow[] {
+  return deps.db.select().from(lanesTable).where(eq(lanesTable.batchId, batchId)).orderBy(lanesTable.createdAt, lanesTable.id).all()
+}
 
 /** Inserts a `dispatched` lane inside the caller's transaction. */
 export function insertLaneInTx(deps: Deps, lane: NewLane): void {

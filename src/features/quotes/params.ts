@@ -2,6 +2,9 @@
 import { canonicalJson, sha256Hex } from '../../lib/crypto'
 import type { RoutingPolicy } from '../routing/index'
 
+/** The normalized routing parameters a quote stores (column `params`). */
+export type RoutingParams = ReturnType<typeof routingParams>['params']
+
 /** Normalized routing parameters (defaults applied) and their fingerprint. */
 export function routingParams(policy: RoutingPolicy & { slaTier: string }) {
   const params = {
@@ -20,6 +23,6 @@ export function routingParams(policy: RoutingPolicy & { slaTier: string }) {
 }
 
 /** Names of the parameters that differ between two normalized sets. */
-export function differingParams(a: Record<string, unknown>, b: Record<string, unknown>): string[] {
-  return Object.keys(a).filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k]))
+export function differingParams(a: RoutingParams, b: RoutingParams): string[] {
+  return (Object.keys(a) as Array<keyof RoutingParams>).filter((k) => canonicalJson(a[k]) !== canonicalJson(b[k]))
 }

@@ -1,6 +1,9 @@
 /** Quotes: a priced routing plan that locks per-token rates for 10 minutes. */
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core'
 import { parentTable } from '../../db/parent-table'
+import type { LockedRates } from '../routing/index'
+import type { QuoteResponse } from './models'
+import type { RoutingParams } from './params'
 
 /** accounts owns the orgs table; rows here belong to an org. */
 const orgsTable = parentTable('orgs')
@@ -12,11 +15,11 @@ export const quotesTable = sqliteTable(
     orgId: text('org_id').notNull().references(() => orgsTable.id),
     /** Fingerprint of the routing parameters; a batch citing this quote must match it. */
     paramsHash: text('params_hash').notNull(),
-    params: text('params', { mode: 'json' }).notNull(),
+    params: text('params', { mode: 'json' }).$type<RoutingParams>().notNull(),
     /** Locked rates per offering: `{ [offeringId]: {input, output} }` in micro-dollars per 1M. */
-    lockedRates: text('locked_rates', { mode: 'json' }).notNull(),
+    lockedRates: text('locked_rates', { mode: 'json' }).$type<LockedRates>().notNull(),
     totalMicros: integer('total_micros').notNull(),
-    response: text('response', { mode: 'json' }).notNull(),
+    response: text('response', { mode: 'json' }).$type<QuoteResponse>().notNull(),
     createdAt: integer('created_at').notNull(),
     validUntil: integer('valid_until').notNull(),
   },

@@ -11,7 +11,7 @@ import type { FeeSchedule, LaneDemand, LanePrice, OfferingState, RoutingPolicy }
 /** The fields of an item that routing reads (ItemDraft and item rows both fit). */
 export interface DemandItem {
   model: string
-  operation: string
+  operation: Operation
   estInputTokens: number
   estOutputTokens: number
   needsTools?: boolean
@@ -22,7 +22,7 @@ export interface DemandItem {
 /** Items already summed per model × operation (the route job aggregates them in SQL). */
 export interface DemandRow {
   model: string
-  operation: string
+  operation: Operation
   itemCount: number
   inputTokens: number
   outputTokens: number
@@ -74,7 +74,7 @@ export function groupDemandRows(rows: Iterable<DemandRow>, models: (slug: string
   for (const row of rows) {
     const model = models(row.model)
     if (!model) throw new Error(`routing: unknown model ${row.model}`)
-    const operation = row.operation as Operation
+    const operation = row.operation
     const inList = listed.some((m) => m.slug === model.slug)
     const key = inList ? `models|${operation}` : `${model.slug}|${operation}`
     let g = groups.get(key)

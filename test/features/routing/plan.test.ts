@@ -5,12 +5,13 @@
  */
 import { describe, expect, it } from 'bun:test'
 import { AppError } from '../../../src/lib/errors'
+import type { Operation } from '../../../src/catalog-schema'
 import { groupDemands, planRouting, reservationPrice } from '../../../src/features/routing/plan'
 import { assertBatchCanRun, assertSomethingRuns, assertWithinMaxPrice } from '../../../src/features/quotes/service'
 import { CHAT, CHAT_LITE, EDGE_R, EMBED, FEES, LITE, RETAIN, WORLD, demand, model, policy, state, worldWith } from './world'
 
 const lookup = (slug: string) => [CHAT, CHAT_LITE, EMBED, model('other')].find((m) => m.slug === slug)
-const item = (m: string, operation = 'responses') => ({ model: m, operation, estInputTokens: 1000, estOutputTokens: 500 })
+const item = (m: string, operation: Operation = 'responses') => ({ model: m, operation, estInputTokens: 1000, estOutputTokens: 500 })
 
 function refusal(fn: () => void): AppError {
   try {
