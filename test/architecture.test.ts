@@ -6,9 +6,11 @@
  */
 import { describe, expect, it } from 'bun:test'
 import { join } from 'node:path'
-import { analyzeModule, analyzeTree, bothWayPairs, cyclePath, featureEdges, findCycles, graphOf, layerOf, layoutViolations, ROOT, ruleBroken } from '../scripts/arch/analyze'
+import { analyzeModule, analyzeTree, bothWayPairs, cyclePath, featureEdges, findCycles, graphOf, layerOf, layoutViolations, ROOT, rowFieldCasts, ruleBroken } from '../scripts/arch/analyze'
 
 const HARD_CAP_LINES = 400
+/** Longest function, in lines (style.md: rarely over 40; never over this). */
+const FUNCTION_CAP_LINES = 80
 
 /**
  * Not hand-written, so not held to the size cap: the migrations list generated from drizzle/.
@@ -42,6 +44,15 @@ describe('architecture', () => {
       .filter((m) => !SIZE_EXEMPT.has(m.file) && m.lines > HARD_CAP_LINES)
       .map((m) => `${m.file}:${HARD_CAP_LINES + 1} — ${m.lines} lines, over the hard cap of ${HARD_CAP_LINES}; split it`)
     expect(violations).toEqual([])
+  })
+
+  it(`keeps every function at or under ${FUNCTION_CAP_LINES} lines`, () => {
+    const violations = modules.flatMap((m) => m.functions.filter((f) => f.lines > FUNCTION_CAP_LINES).map((f) => `${m.file}:${f.line} — ${f.name} is ${f.lines} lines, over ${FUNCTION_CAP_LINES}; split it`))
+    expect(violations).toEqual([])
+  })
+
+  it('casts no row field by hand: typed columns carry their types ($type)', () => {
+    expect(rowFieldCasts(modules).map((c) => `${c.file}:${c.line} — ${c.text}`)).toEqual([])
   })
 })
 
@@ -124,6 +135,12 @@ describe('architecture rule checker', () => {
       analyzeModule('src/features/c/service.ts', "import { b } from '../b/index'\n"),
     ]
     expect(bothWayPairs(featureEdges(modules))).toEqual(['a ↔ b'])
+  })
+
+  it('measures functions (arrows and methods included) and finds casts of column fields', () => {
+    const m = analyzeModule('src/features/a/x.ts', "const t = sqliteTable('t', { status: text('status') })\nexport function f() {\n  return 1\n}\nclass C {\n  m() {\n    const g = () => {\n      return row.status as 'x'\n    }\n  }\n}\nconst k = other.kind as const\n")
+    expect(m.functions.map((f) => [f.name, f.line, f.lines])).toEqual([['f', 2, 3], ['m', 6, 5], ['g', 7, 3]])
+    expect(rowFieldCasts([m]).map((c) => [c.line, c.text])).toEqual([[8, "row.status as 'x'"]])
   })
 
   it('resolves targets from the project root', () => {

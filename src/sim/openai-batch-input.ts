@@ -4,6 +4,7 @@
  * `errors.data[{code, message, line}]`. The simulator also insists on one model per file and
  * on the provider limits, so an adapter that forgets to split is caught.
  */
+import { JsonlSplitter } from '../lib/jsonl'
 import type { BatchLimits } from './batch-store'
 
 export interface ParsedInput {
@@ -22,10 +23,8 @@ export function parseInputFile(content: Uint8Array, endpoint: string, limits: Ba
     if (out.errors.length < MAX_LISTED_ERRORS) out.errors.push({ code, message, line })
   }
   if (content.byteLength > limits.maxBytes) fail('file_too_large', `The input file is ${content.byteLength} bytes; a batch accepts at most ${limits.maxBytes}.`, null)
-  const text = new TextDecoder().decode(content)
   const seen = new Set<string>()
-  const rows = text.split('\n')
-  if (rows[rows.length - 1] === '') rows.pop()
+  const rows = splitLines(content)
   if (rows.length > limits.maxRequests) fail('too_many_requests', `The input file has ${rows.length} requests; a batch accepts at most ${limits.maxRequests}.`, null)
   if (rows.length === 0) fail('empty_file', 'The input file is empty.', null)
   rows.forEach((row, i) => {
@@ -55,4 +54,13 @@ export function parseInputFile(content: Uint8Array, endpoint: string, limits: Ba
 
 function isJsonObject(value: unknown): value is Record<string, unknown> {
   return value !== null && typeof value === 'object' && !Array.isArray(value)
+}
+
+/** The file's lines (the appliance's one JSONL splitter); a line that is not UTF-8 is kept as text that fails JSON parsing. */
+function splitLines(content: Uint8Array): string[] {
+  const splitter = new JsonlSplitter()
+  const lines = splitter.push(content)
+  const last = splitter.end()
+  if (last) lines.push(last)
+  return lines.map((l) => l.text ?? '\ufffd')
 }

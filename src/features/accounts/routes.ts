@@ -1,9 +1,7 @@
 /** `/v1/auth/*`: self-registration, the account view, keys, ledger and the org webhook (contract §1). */
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
-import { customerAuth } from '../api-keys/index'
-import { apiKeysRoutes, parseOptionalJson } from '../api-keys'
-import { creditsRoutes } from '../credits'
+import { customerAuth, parseOptionalJson } from '../api-keys/index'
 import { AccountObject, AgentRegisterBody, AgentRegisterResponse, DeliveryWebhookObject, SetDeliveryWebhookBody } from './models'
 import { clearDeliveryWebhook, getAccount, registerAgent, setDeliveryWebhook } from './service'
 import { presentAccount, presentDeliveryWebhook, presentRegistration } from './present'
@@ -47,11 +45,9 @@ function accountRoutes(deps: Deps) {
     })
 }
 
-/** Every `/v1/auth` route, mounted once in http/routes.ts. */
+/** The account's `/v1/auth` routes (its keys and ledger are api-keys' and credits' own), mounted in http/routes.ts. */
 export function accountsRoutes(deps: Deps) {
   return new Elysia({ prefix: '/v1/auth', tags: ['Accounts'] })
     .use(registrationRoutes(deps))
     .use(accountRoutes(deps))
-    .use(apiKeysRoutes(deps))
-    .use(creditsRoutes(deps))
 }

@@ -9,8 +9,14 @@ import { applyOperatorCredit, createOrgAsOperator, getOrgWithBalance, listAllBat
 import { reloadCatalogFromFile } from './catalog-reload'
 import { presentAdminBatch, presentAdminOrg, presentAuditEntry, presentCatalogReload, presentCreatedOrg, presentCreditResult, presentList } from './present'
 
+/** Every `/v1/admin` route, mounted once in http/routes.ts. */
 export function adminRoutes(deps: Deps) {
-  return new Elysia({ prefix: '/v1/admin', tags: ['Admin'] })
+  return new Elysia({ prefix: '/v1/admin', tags: ['Admin'] }).use(orgRoutes(deps)).use(operationsRoutes(deps))
+}
+
+/** Orgs, their credit and their ledger. */
+function orgRoutes(deps: Deps) {
+  return new Elysia()
     .use(adminAuth(deps))
     .post(
       '/orgs',
@@ -68,6 +74,12 @@ export function adminRoutes(deps: Deps) {
       response: { 200: LedgerList },
       detail: { summary: "List an org's ledger", description: 'Every credit movement of the org, newest first. Page with `after` = the previous page\'s `last_id`.' },
     })
+}
+
+/** Cross-org batches, the audit log and catalog reload. */
+function operationsRoutes(deps: Deps) {
+  return new Elysia()
+    .use(adminAuth(deps))
     .get(
       '/batches',
       ({ query }) => {

@@ -7,9 +7,9 @@ import { createOrgKey, listOrgKeys, revokeOrgKey } from './service'
 import { presentApiKey, presentNewKey } from './present'
 import { parseOptionalJson } from './optional-json'
 
-/** Mounted by the accounts routes under the `/v1/auth` prefix. */
+/** Mounted in http/routes.ts beside the other `/v1/auth` routes. */
 export function apiKeysRoutes(deps: Deps) {
-  return new Elysia({ prefix: '/account/api-keys', tags: ['Accounts'] })
+  return new Elysia({ prefix: '/v1/auth/account/api-keys', tags: ['Accounts'] })
     .use(customerAuth(deps))
     .post(
       '',

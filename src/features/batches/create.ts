@@ -14,7 +14,8 @@ import { writeTx } from '../../db/tx'
 import { newId } from '../../lib/ids'
 import { assertCanReserve, reserveCreditsInTx } from '../credits/index'
 import { getFileForOrg, storeFileFromPath } from '../files/index'
-import { assertBatchCanRun, assertWithinMaxPrice, loadRequestItems, preflightError, presentPriceBreakdown } from '../quotes/index'
+import { assertBatchCanRun, assertWithinMaxPrice, presentPriceBreakdown } from '../quotes/index'
+import { loadRequestItems, preflightError } from '../items/index'
 import { feeSchedule } from '../catalog/index'
 import { groupDemands, liveOfferingStates, modelLookup, modelsListProblems, planRouting, ratesToLock, reservationPrice } from '../routing/index'
 import type { CreateBatchBody } from './models'
@@ -31,7 +32,7 @@ export async function createBatchRecord(deps: Deps, orgId: string, body: CreateB
   if (pre.shape === 'openai' && body.items !== undefined) pre.problems.push({ line: null, item: null, code: 'input_conflict', param: 'items', message: 'The OpenAI batch shape takes input_file_id only; send inline items without endpoint/completion_window.' })
   if (pre.problems.length > 0 && (body.items === undefined) === (body.input_file_id === undefined)) throw preflightError(pre.problems, pre.problems.length)
   // Items are inserted while the input is still being read (by the ingest Worker for large inputs,
-  // quotes/input.ts), under a hidden `creating` batch row the final transaction fills in and reveals.
+  // items/load.ts), under a hidden `creating` batch row the final transaction fills in and reveals.
   const now = deps.clock.now()
   const batchId = newId('batch')
   const placeholder: BatchRow = {

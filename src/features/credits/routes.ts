@@ -7,9 +7,9 @@ import { listLedgerEntries } from './service'
 import { presentLedgerPage } from './present'
 import { numericCursor, pageLimit } from './paging'
 
-/** Mounted by the accounts routes under the `/v1/auth` prefix. */
+/** Mounted in http/routes.ts beside the other `/v1/auth` routes. */
 export function creditsRoutes(deps: Deps) {
-  return new Elysia({ tags: ['Accounts'] })
+  return new Elysia({ prefix: '/v1/auth', tags: ['Accounts'] })
     .use(customerAuth(deps))
     .get('/account/ledger', ({ auth, query }) => presentLedgerPage(listLedgerEntries(deps, auth.orgId, { after: numericCursor(query.after), limit: pageLimit(query.limit) })), {
       query: LedgerQuery,

@@ -1,10 +1,12 @@
 /**
- * Incremental check of a JSONL batch input, fed chunk by chunk during the upload's streaming pass:
+ * Incremental check of a JSONL batch input, fed chunk by chunk during the upload's streaming pass
+ * (split by the one JSONL splitter, lib/jsonl):
  * valid UTF-8, every line one JSON object, no blank lines inside the file (one trailing newline is
  * fine), each line ≤ lineBytes, at most maxLines lines. Work is bounded per chunk, so the event loop
  * gets a turn between chunks; memory is bounded by one partial line.
  */
 import { AppError } from '../../lib/errors'
+import { JsonlSplitter, stripBom, type JsonlLine } from '../../lib/jsonl'
 
 /** The per-file limits the checker enforces (from config.limits). */
 export interface JsonlLimits {
@@ -12,7 +14,6 @@ export interface JsonlLimits {
   lineBytes: number
 }
 
-const NEWLINE = 0x0a
 const MAX_PARSE_MESSAGE = 160
 
 /** Collects the first problem (never throws); `error` is the AppError to answer with, if any. */
@@ -21,60 +22,40 @@ export class JsonlChecker {
   lineCount = 0
   /** The first problem found; once set, later input is ignored. */
   error: AppError | null = null
-  private readonly decoder = new TextDecoder('utf-8', { fatal: true })
-  private carry: Uint8Array[] = []
-  private carryBytes = 0
+  private readonly splitter: JsonlSplitter
 
-  constructor(private readonly limits: JsonlLimits) {}
+  constructor(private readonly limits: JsonlLimits) {
+    this.splitter = new JsonlSplitter({ maxLineBytes: limits.lineBytes })
+  }
 
-  /** Checks every line completed by `chunk`; keeps the unfinished tail for the next call. */
+  /** Checks every line completed by `chunk`; an over-long line fails as soon as it passes the limit. */
   push(chunk: Uint8Array): void {
     if (this.error) return
-    let start = 0
-    for (;;) {
-      const newline = chunk.indexOf(NEWLINE, start)
-      if (newline < 0) break
-      const piece = chunk.subarray(start, newline)
-      if (this.carryBytes + piece.length > this.limits.lineBytes) return this.fail(this.tooLong())
-      this.checkLine(this.takeLine(piece))
+    for (const line of this.splitter.push(chunk)) {
+      this.checkLine(line)
       if (this.error) return
-      start = newline + 1
     }
-    const rest = chunk.subarray(start)
-    if (rest.length === 0) return
-    if (this.carryBytes + rest.length > this.limits.lineBytes) return this.fail(this.tooLong())
-    this.carry.push(rest)
-    this.carryBytes += rest.length
+    if (this.splitter.inOverlongLine) this.fail(this.tooLong(this.lineCount + 1))
   }
 
   /** Checks the final line (one without a newline) and that the file had any lines at all. */
   end(): void {
     if (this.error) return
-    if (this.carryBytes > 0) this.checkLine(this.takeLine(new Uint8Array(0)))
+    const last = this.splitter.end()
+    if (last) this.checkLine(last)
     if (!this.error && this.lineCount === 0) {
       this.fail(new AppError('invalid_request', { message: 'The file has no lines: a batch input holds one JSON object per line.', param: 'file' }))
     }
   }
 
-  private takeLine(piece: Uint8Array): Uint8Array {
-    if (this.carryBytes === 0) return piece
-    const line = Buffer.concat([...this.carry, piece])
-    this.carry = []
-    this.carryBytes = 0
-    return line
-  }
-
-  private checkLine(bytes: Uint8Array): void {
-    const line = this.lineCount + 1
+  private checkLine(l: JsonlLine): void {
+    const line = l.line
+    if (l.error === 'too_long') return this.fail(this.tooLong(line))
     if (line > this.limits.maxLines) {
       return this.fail(new AppError('payload_too_large', { message: `The file has more than ${this.limits.maxLines} lines, the most one batch input may hold; split it into several files.`, param: 'file', details: { line, limit: this.limits.maxLines } }))
     }
-    let text: string
-    try {
-      text = this.decoder.decode(bytes)
-    } catch {
-      return this.fail(lineError(line, `Line ${line} is not valid UTF-8: save the file as UTF-8.`))
-    }
+    if (l.text === null) return this.fail(lineError(line, `Line ${line} is not valid UTF-8: save the file as UTF-8.`))
+    const text = line === 1 ? stripBom(l.text) : l.text
     if (text.trim() === '') {
       return this.fail(lineError(line, `Line ${line} is blank: a batch input holds one JSON object per line with no empty lines (one trailing newline is fine).`))
     }
@@ -91,15 +72,12 @@ export class JsonlChecker {
     this.lineCount = line
   }
 
-  private tooLong(): AppError {
-    const line = this.lineCount + 1
+  private tooLong(line: number): AppError {
     return lineError(line, `Line ${line} is longer than ${this.limits.lineBytes} bytes, the longest line a batch input may hold.`)
   }
 
   private fail(error: AppError): void {
     this.error = error
-    this.carry = []
-    this.carryBytes = 0
   }
 }
 

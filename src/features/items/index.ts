@@ -2,6 +2,7 @@
  * Items: the unit of work (contract §3). Ingest validates an input file in one streaming pass;
  * dispatch reads lines back by byte range and turns them into provider requests.
  */
+export { loadRequestItems, preflightError, type LoadedItems, type ItemSource } from './load'
 export { ingestJsonlFile, type IngestHooks } from './ingest'
 export { ingestInWorker } from './ingest-offthread'
 export { CreatingItemsWriter } from './item-rows'

@@ -1,5 +1,4 @@
 /** What other features use of quotes. */
-export { loadRequestItems, preflightError, type LoadedItems } from './input'
 export { requireLiveQuote } from './table-access'
 export { routingParams, differingParams } from './params'
 export { assertSomethingRuns, assertBatchCanRun, assertWithinMaxPrice, QUOTE_TTL_MS } from './service'

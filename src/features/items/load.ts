@@ -7,7 +7,11 @@ import { rmSync, statSync } from 'node:fs'
 import type { Deps } from '../../deps'
 import { AppError } from '../../lib/errors'
 import { getFileForOrg, isBatchInputPurpose } from '../files/index'
-import { CreatingItemsWriter, ingestInWorker, ingestJsonlFile, writeInlineItemsFile, type IngestResult, type ItemDraft, type PreflightProblem } from '../items/index'
+import { ingestJsonlFile } from './ingest'
+import { ingestInWorker } from './ingest-offthread'
+import { CreatingItemsWriter } from './item-rows'
+import { writeInlineItemsFile } from './inline'
+import type { IngestResult, ItemDraft, PreflightProblem } from './types'
 
 export interface LoadedItems {
   drafts: ItemDraft[]
