@@ -7,6 +7,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import OpenAI, { toFile, type APIError } from 'openai'
 import { chatLine, pollUntilDone, readJsonlFile, startCompatServer, startFaultProxy, toJsonl, type CompatServer } from './helpers'
+import { waitFor } from '../helpers/process'
 
 /** SDK flows against a real server take seconds; `bun test` alone would allow 5. */
 const SLOW_MS = 30_000
@@ -23,7 +24,10 @@ describe('cancel mid-run through the SDK', () => {
     const { client } = await srv.newClient()
     // Slow provider batches: lines finish one by one over ~8 s, so the batch is mid-run when cancelled.
     await srv.scenario({ global: { turnaround_s: 10 } })
+    // Lines the simulator has run so far (its own count): the router's polls run them as their time comes.
+    const linesRun = async () => Object.values(((await (await fetch(`${srv.url}/_sim/stats`)).json()) as { by_custom_id: Record<string, number> }).by_custom_id).reduce((a, n) => a + n, 0)
     try {
+      const before = await linesRun()
       const ids = Array.from({ length: 20 }, (_, i) => `cancel-${i}`)
       const lines = ids.map((id, i) => chatLine(id, i % 2 === 0 ? 'gpt-4o-mini' : 'claude-haiku-4-5'))
       const file = await client.files.create({ file: await toFile(Buffer.from(toJsonl(lines)), 'cancel.jsonl'), purpose: 'batch' })
@@ -39,7 +43,8 @@ describe('cancel mid-run through the SDK', () => {
       expect(inUse).toBeInstanceOf(OpenAI.ConflictError)
       expect((inUse as APIError).message).toContain(created.id)
       expect((inUse as APIError).headers?.get('x-should-retry')).toBe('false')
-      await Bun.sleep(4500) // about half of the lines have run upstream by now
+      // Mid-run: wait for the event itself — some of the 20 lines have run upstream — not a guessed duration.
+      await waitFor('a few lines to run upstream', async () => (await linesRun()) - before >= 4, { timeoutMs: 20_000, everyMs: 50 })
 
       const cancelling = await client.batches.cancel(created.id)
       expect(cancelling.status).toBe('cancelling')
