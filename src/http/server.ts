@@ -5,8 +5,8 @@
 import { Elysia } from 'elysia'
 import type { Deps } from '../deps'
 import { AppError, errorResponse } from '../lib/errors'
-import { requestIdOf } from './request-id'
 import { buildRouteTable, type RouteTable } from './route-table'
+import { newId } from '../lib/ids'
 
 /** Largest JSON body accepted on non-upload routes (inline items up to 5000 fit easily). */
 const JSON_BODY_LIMIT = 64 * 1024 * 1024
@@ -87,4 +87,18 @@ function jsonPointerToParam(pointer: string): string {
     .filter(Boolean)
     .map((part, i) => (/^\d+$/.test(part) ? `[${part}]` : i === 0 ? part : `.${part}`))
     .join('')
+}
+
+// ---- Request ids: one per request, on every response and every log line about it. */
+
+const ids = new WeakMap<Request, string>()
+
+/** The request's id, created on first use. */
+export function requestIdOf(request: Request): string {
+  let id = ids.get(request)
+  if (!id) {
+    id = newId('request')
+    ids.set(request, id)
+  }
+  return id
 }

@@ -2,7 +2,7 @@
 export { apiKeysTable } from './table'
 export type { ApiKeyRow } from './table'
 export { insertApiKey } from './store'
-export { verifyApiKey, type Principal } from './verify'
+export { verifyApiKey, type Principal } from './guards'
 export { apiKeysRoutes } from './routes'
 export { getOrgKey } from './service'
 export { parseOptionalJson } from './optional-json'

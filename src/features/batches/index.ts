@@ -6,6 +6,6 @@ export { isTerminal, isBatchStatus, openAiStatus, transitionFrom, TERMINAL_BATCH
 export { signArtifactToken } from './artifact-url'
 export { stopBatchInTx, expireDueBatches, EXPIRE_CLAIM } from './cancel'
 export { sweepCreatingBatches } from './discard'
-export { finalizeBatch, type TerminalEvent } from './finalize'
+export { finalizeBatch, type TerminalEvent } from './work'
 export { ROUTING_LEASES, FINALIZING_LEASES, claimBatchesToRoute, claimFinishedBatches, recordRouted, workBatchOf, startBatchesInTx, WAIT_RETRY_MS } from './work'
 export { batchesRoutes } from './routes'

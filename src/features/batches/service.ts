@@ -4,16 +4,15 @@ import { AppError } from '../../lib/errors'
 import { canonicalJson, sha256Hex } from '../../lib/crypto'
 import type { CustomerAuth } from '../api-keys/index'
 import type { CreateBatchBody } from './models'
-import { checkIdempotencyHeader, claimIdempotencyKey, releaseIdempotencyKey } from './idempotency'
 import { createBatchRecord } from './create'
 import { getBatchForOrg, listBatchesForOrg } from './queries'
 import { presentBatch } from './present'
 import { billingReceipt } from './billing'
 import { routingReceipt } from '../routing/index'
-import { pageResults } from './results'
-import { artifactPath } from './artifacts'
+import { artifactPath, pageResults } from './results'
 import { signArtifactToken, verifyArtifactToken, type ArtifactKind } from './artifact-url'
 import { getFileForOrg } from '../files/index'
+import { checkIdempotencyHeader, claimIdempotencyKey, releaseIdempotencyKey } from './idempotency'
 
 /** SDK retries of an OpenAI-shape create without a key replay the original within this window. */
 const OPENAI_DEDUPE_WINDOW_MS = 10 * 60 * 1000

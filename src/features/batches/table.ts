@@ -6,7 +6,7 @@
 import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
 import { parentTable } from '../../db/parent-table'
 import type { LockedRates, PrivacyTier, RoutingMode, SlaTier, StoredPolicy } from '../routing/index'
-import type { PriceBreakdown } from '../quotes/index'
+import type { PriceBreakdown } from '../catalog/index'
 import type { BatchStatus, EndIntent } from './state'
 
 /** accounts owns the orgs table; rows here belong to an org. */

@@ -75,19 +75,3 @@ export function wireCatalogToSimulator(catalog: Catalog, simBaseUrl: string): Ca
 
 /** The credential demo mode hands every provider (the simulator accepts any key). */
 export const SIM_DEMO_KEY = 'sim-demo-key'
-
-/** The provider's credential: its env var when set and non-empty, else the config file's `api_key`. */
-export function providerCredential(provider: CatalogProvider, env: Record<string, string | undefined> = process.env): string | undefined {
-  const fromEnv = provider.api_key_env ? env[provider.api_key_env] : undefined
-  return fromEnv ? fromEnv : provider.api_key
-}
-
-/**
- * True when an adapter can reach the provider: it has a base URL and, if it names a credential
- * (env var or config `api_key`), that credential is present.
- */
-export function isProviderConfigured(provider: CatalogProvider, env: Record<string, string | undefined> = process.env): boolean {
-  if (!provider.base_url) return false
-  if (!provider.api_key_env && !provider.api_key) return true
-  return Boolean(providerCredential(provider, env))
-}

@@ -4,11 +4,13 @@
  */
 export { OPERATIONS, PROVIDER_KINDS, TOKENIZERS, CatalogModel, CatalogOffering, CatalogProvider, CatalogOverrides } from './models'
 export type { Catalog, Operation, ProviderKind } from './models'
-export { buildCatalog, wireCatalogToSimulator, isProviderConfigured, providerCredential, SIM_DEMO_KEY } from './build'
+export { buildCatalog, wireCatalogToSimulator, SIM_DEMO_KEY } from './build'
 export {
   findModel,
   offeringsFor,
   providerOf,
+  isProviderConfigured,
+  providerCredential,
   liveOffering,
   liveOfferings,
   isOfferingAvailable,
@@ -16,5 +18,5 @@ export {
   listCatalogModels,
 } from './service'
 export type { ListedModel, LiveOffering } from './service'
-export { SLA_MULTIPLIER_BPS, feeSchedule, ratesPer1mMicros, catalogRates, priceTokens, addFees, sumPrices, prorate, type FeeSchedule, type LanePrice, type RatesPer1m, type SlaTier } from './pricing'
+export { SLA_MULTIPLIER_BPS, presentPriceBreakdown, type PriceBreakdown, feeSchedule, ratesPer1mMicros, catalogRates, priceTokens, addFees, sumPrices, prorate, type FeeSchedule, type LanePrice, type RatesPer1m, type SlaTier } from './pricing'
 export { catalogRoutes } from './routes'

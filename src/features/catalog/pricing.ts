@@ -4,7 +4,7 @@
  * Quotes, batch reservations, lane selection and the outcome path all price through here.
  */
 import type { Deps } from '../../deps'
-import { applyBps, costOfTokens, parseMicros } from '../../lib/money'
+import { applyBps, costOfTokens, formatMicros, parseMicros } from '../../lib/money'
 import type { CatalogOffering } from './models'
 
 /** The fee and discounts of the config (`fees`), in basis points. */
@@ -91,4 +91,12 @@ export function prorate(price: LanePrice, part: number, whole: number): LanePric
   const fee = f(price.fee)
   const discount = Math.min(Math.floor((price.discount * part) / whole), providerSubtotal + fee)
   return { providerSubtotal, fee, discount, total: providerSubtotal + fee - discount }
+}
+
+/** A price on the wire: `{currency, provider_subtotal, batchrouter_fee, customer_discount, total}`. */
+export type PriceBreakdown = ReturnType<typeof presentPriceBreakdown>
+
+/** `{currency, provider_subtotal, batchrouter_fee, customer_discount, total}` */
+export function presentPriceBreakdown(p: LanePrice) {
+  return { currency: 'usd' as const, provider_subtotal: formatMicros(p.providerSubtotal), batchrouter_fee: formatMicros(p.fee), customer_discount: formatMicros(p.discount), total: formatMicros(p.total) }
 }

@@ -3,7 +3,6 @@
  * `GET /v1/catalog/models`. Pure functions of a `Catalog` (plus the environment, for whether a
  * provider's credential is set); nothing here does I/O.
  */
-import { isProviderConfigured } from './build'
 import type { Catalog, CatalogModel, CatalogModelsQuery, CatalogOffering, CatalogProvider, Operation } from './models'
 
 type Env = Record<string, string | undefined>
@@ -91,4 +90,20 @@ export function listCatalogModels(catalog: Catalog, query: CatalogModelsQuery): 
     listed.push({ model, offerings })
   }
   return listed
+}
+
+/** The provider's credential: its env var when set and non-empty, else the config file's `api_key`. */
+export function providerCredential(provider: CatalogProvider, env: Record<string, string | undefined> = process.env): string | undefined {
+  const fromEnv = provider.api_key_env ? env[provider.api_key_env] : undefined
+  return fromEnv ? fromEnv : provider.api_key
+}
+
+/**
+ * True when an adapter can reach the provider: it has a base URL and, if it names a credential
+ * (env var or config `api_key`), that credential is present.
+ */
+export function isProviderConfigured(provider: CatalogProvider, env: Record<string, string | undefined> = process.env): boolean {
+  if (!provider.base_url) return false
+  if (!provider.api_key_env && !provider.api_key) return true
+  return Boolean(providerCredential(provider, env))
 }

@@ -10,8 +10,10 @@ import { getFileForOrg, isBatchInputPurpose } from '../files/index'
 import { ingestJsonlFile } from './ingest'
 import { ingestInWorker } from './ingest-offthread'
 import { CreatingItemsWriter } from './item-rows'
-import { writeInlineItemsFile } from './inline'
 import type { IngestResult, ItemDraft, PreflightProblem } from './types'
+import { mkdir } from 'node:fs/promises'
+import { join } from 'node:path'
+import { randomBase62 } from '../../lib/ids'
 
 export interface LoadedItems {
   drafts: ItemDraft[]
@@ -117,4 +119,26 @@ export function preflightError(problems: PreflightProblem[], total: number): App
     param: first?.param ?? null,
     details: { preflight: problems.slice(0, MAX_PROBLEMS), problem_count: total },
   })
+}
+
+// ---- Inline items (`items: [...]` in a create or quote body) are written to a JSONL file first, so
+// inline and file inputs share one ingest and one dispatch path (design §3).
+
+/**
+ * Writes one `JSON.stringify(item)` per line, each '\n'-terminated, to a new file in `dir`
+ * (created if missing). Returns its path and size in bytes; the caller owns (and removes) it.
+ */
+export async function writeInlineItemsFile(dir: string, items: unknown[]): Promise<{ path: string; bytes: number }> {
+  await mkdir(dir, { recursive: true })
+  const path = join(dir, `inline-${randomBase62(16)}.jsonl`)
+  const sink = Bun.file(path).writer()
+  let bytes = 0
+  for (const item of items) {
+    // `undefined` has no JSON form; write `null` so the line exists and fails preflight by number.
+    const line = `${JSON.stringify(item) ?? 'null'}\n`
+    sink.write(line)
+    bytes += Buffer.byteLength(line)
+  }
+  await sink.end()
+  return { path, bytes }
 }

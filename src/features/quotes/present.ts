@@ -1,14 +1,5 @@
 /** Turns a routing plan into the wire shapes of quotes (and the batch's estimate). */
-import { formatMicros } from '../../lib/money'
 import { itemsPhrase, presentQuoteLanes, type GroupPlan, type LanePrice, type RoutingPlan, type RoutingPolicy } from '../routing/index'
-
-/** A price on the wire: `{currency, provider_subtotal, batchrouter_fee, customer_discount, total}`. */
-export type PriceBreakdown = ReturnType<typeof presentPriceBreakdown>
-
-/** `{currency, provider_subtotal, batchrouter_fee, customer_discount, total}` */
-export function presentPriceBreakdown(p: LanePrice) {
-  return { currency: 'usd' as const, provider_subtotal: formatMicros(p.providerSubtotal), batchrouter_fee: formatMicros(p.fee), customer_discount: formatMicros(p.discount), total: formatMicros(p.total) }
-}
 
 /**
  * The plain-language explanation: one sentence per selected lane, one per split group, one per

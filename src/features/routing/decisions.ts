@@ -1,14 +1,17 @@
 /**
  * Routing receipt entries (the `routing_decisions` table routing owns): the `initial` decision
  * of every item group with each candidate lane and the lane id it became, and a `waiting` entry
- * whenever a group that cannot run yet is refused for different reasons than last time.
+ * whenever a group that cannot run yet is refused for different reasons than last time. Also the
+ * wire shape of a candidate lane, which quotes show too.
  */
 import { and, desc, eq } from 'drizzle-orm'
 import type { Deps } from '../../deps'
-import { itemsPhrase } from './explain'
-import type { GroupPlan } from './plan'
-import { presentCandidate } from './present-lanes'
+import { itemsPhrase } from './select-lanes'
+import type { GroupPlan, RoutingPlan } from './plan'
 import { routingDecisionsTable, type DecisionDetail } from './table'
+import { formatMicros } from '../../lib/money'
+import { newId } from '../../lib/ids'
+import type { CandidateObject, LaneCandidate } from './types'
 
 /** A receipt entry for each waiting group whose candidates' verdicts changed since its last one; inside the caller's transaction. */
 export function recordWaitingInTx(deps: Deps, batchId: string, groups: GroupPlan[], now: number): void {
@@ -53,4 +56,32 @@ function waitingReason(g: GroupPlan): string {
   if (transient.length > 0) return `No lane may take the ${what} right now; waiting for ${transient.join(', ')} (${g.selection.candidates.find((c) => transient.includes(c.offeringId))!.rejectionCode}) until the SLA deadline. No other lane is used.`
   const codes = [...new Set(g.selection.candidates.map((c) => c.rejectionCode))].join(', ') || 'no offering'
   return `No lane may take the ${what} under this batch's policy now (${codes}); it waits until the SLA deadline and then expires. No other lane is used.`
+}
+
+// ---- Candidate lanes on the wire: a quote's `quote_lanes` and the routing receipt's candidates.
+
+/** One quote lane per candidate of every group, each with a draft lane id. */
+export function presentQuoteLanes(plan: RoutingPlan) {
+  return plan.groups.flatMap((g) => g.selection.candidates.map((c) => ({ lane_id: newId('lane'), ...presentCandidate(c) })))
+}
+
+/** A candidate lane on the wire (quotes' `quote_lanes`, the receipt's `candidates`), without a lane id. */
+export function presentCandidate(c: LaneCandidate): CandidateObject {
+  return {
+    model: c.model,
+    operation: c.operation,
+    provider: c.provider,
+    offering_id: c.offeringId,
+    lane_kind: c.laneKind,
+    selected: c.selected,
+    rank: c.rank,
+    item_count: c.itemCount,
+    allocation_percent: c.allocationPercent,
+    price: { currency: 'usd' as const, provider_subtotal: formatMicros(c.price.providerSubtotal), batchrouter_fee: formatMicros(c.price.fee), total: formatMicros(c.price.total) },
+    rates: { input_per_1m: formatMicros(c.rates.input), output_per_1m: formatMicros(c.rates.output) },
+    estimated_completion_seconds: c.estimatedCompletionSeconds,
+    fallback_order: c.fallbackOrder,
+    rejection_code: c.rejectionCode,
+    reason: c.reason,
+  }
 }

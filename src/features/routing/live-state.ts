@@ -1,16 +1,16 @@
 /**
  * The live inputs of routing (with stats.ts, the part of this feature that reads the database):
- * provider configuration, capacity left per offering, observed statistics, and rates (locked by a
- * quote or batch, else the catalog's).
+ * provider configuration, capacity left per offering, observed statistics, rates (locked by a
+ * quote or batch, else the catalog's), and each provider's circuit breaker (below).
  */
-import { inArray, sql } from 'drizzle-orm'
+import { inArray, sql, and, desc, gte, isNotNull } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import type { CatalogOffering } from '../../catalog-schema'
 import { catalogRates, isProviderConfigured } from '../catalog/index'
 import { itemsTable } from '../items/index'
 import { loadObservedStats } from './stats'
-import { providerCircuits } from './circuit'
 import type { OfferingState } from './types'
+import { lanesTable, providerJobsTable } from '../dispatch/index'
 
 export type LockedRates = Record<string, { input: number; output: number }>
 
@@ -55,4 +55,74 @@ export function liveOfferingStates(deps: Deps, locked: LockedRates = {}): Offeri
 /** The rates a plan used, to lock in a quote or batch. */
 export function ratesToLock(states: OfferingState[]): LockedRates {
   return Object.fromEntries(states.map((s) => [s.offering.offering_id, s.rates]))
+}
+
+// ---- The per-provider circuit breaker, derived from stored provider-job outcomes (so it survives a
+// restart and needs no in-memory state): after CIRCUIT_FAILURE_THRESHOLD consecutive failed, expired
+// or stalled provider jobs the circuit is `open` and routing sends the provider no new lanes;
+// CIRCUIT_COOLDOWN_MS after the last failure it is `half_open` and lets one probe lane through;
+// while that lane runs the circuit reads `open` again; the probe's job ending well closes it,
+// failing re-opens it for another cool-down.
+
+/** Consecutive failures that open the circuit. */
+export const CIRCUIT_FAILURE_THRESHOLD = 3
+/** Time after the last failure before one probe lane may go through. */
+export const CIRCUIT_COOLDOWN_MS = 5 * 60_000
+/** Provider-job causes that count as a provider failure (`batch_stopped` is neutral). */
+export const CIRCUIT_FAILURE_CAUSES = ['provider_failed', 'provider_expired', 'lane_stalled'] as const
+/** Outcomes older than this no longer keep a circuit open. */
+const OUTCOME_WINDOW_MS = 24 * 3600 * 1000
+const READ_LIMIT = 1000
+
+export type CircuitState = 'closed' | 'open' | 'half_open'
+
+/** One finished provider job: failed (a failure cause) or not, and when it ended. */
+export interface JobOutcome {
+  failed: boolean
+  at: number
+}
+
+export interface CircuitOptions {
+  threshold: number
+  cooldownMs: number
+}
+
+/**
+ * Pure: the circuit for outcomes listed newest first. `probes(since)` counts this provider's
+ * lanes created at or after `since` that are still running (a probe in flight).
+ */
+export function evaluateCircuit(outcomes: readonly JobOutcome[], now: number, probes: (since: number) => number, opts: CircuitOptions = { threshold: CIRCUIT_FAILURE_THRESHOLD, cooldownMs: CIRCUIT_COOLDOWN_MS }): CircuitState {
+  let failures = 0
+  for (const o of outcomes) {
+    if (!o.failed) break
+    failures++
+  }
+  if (failures < opts.threshold) return 'closed'
+  const probeFrom = outcomes[0]!.at + opts.cooldownMs
+  if (now < probeFrom) return 'open'
+  return probes(probeFrom) > 0 ? 'open' : 'half_open'
+}
+
+/** The circuit of every provider with recent provider-job outcomes (absent = closed). */
+export function providerCircuits(deps: Deps, now: number): Map<string, CircuitState> {
+  const rows = deps.db
+    .select({ provider: providerJobsTable.provider, cause: providerJobsTable.cause, endedAt: providerJobsTable.endedAt })
+    .from(providerJobsTable)
+    .where(and(isNotNull(providerJobsTable.endedAt), gte(providerJobsTable.endedAt, now - OUTCOME_WINDOW_MS), sql`coalesce(${providerJobsTable.cause}, '') <> 'batch_stopped'`))
+    .orderBy(desc(providerJobsTable.endedAt), desc(providerJobsTable.id))
+    .limit(READ_LIMIT)
+    .all()
+  const byProvider = new Map<string, JobOutcome[]>()
+  for (const r of rows) {
+    const list = byProvider.get(r.provider) ?? []
+    list.push({ failed: (CIRCUIT_FAILURE_CAUSES as readonly (string | null)[]).includes(r.cause), at: r.endedAt ?? 0 })
+    byProvider.set(r.provider, list)
+  }
+  const out = new Map<string, CircuitState>()
+  for (const [provider, outcomes] of byProvider) {
+    const probes = (since: number) =>
+      Number(deps.db.select({ n: sql<number>`count(*)` }).from(lanesTable).where(and(sql`${lanesTable.provider} = ${provider}`, gte(lanesTable.createdAt, since), inArray(lanesTable.status, ['dispatched']))).get()?.n ?? 0)
+    out.set(provider, evaluateCircuit(outcomes, now, probes))
+  }
+  return out
 }

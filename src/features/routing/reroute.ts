@@ -13,7 +13,7 @@ import { newId } from '../../lib/ids'
 import { catalogRates, liveOffering, type LiveOffering } from '../catalog/index'
 import { addLaneItemsInTx, insertLaneInTx, lanesTable, markLaneReroutedInTx, type LaneRow, type ProviderJobCause, type RerouteResult, type WorkBatch } from '../dispatch/index'
 import { itemsTable, itemTransitionFrom, UNFINISHED_ITEM_STATUSES } from '../items/index'
-import { providerCircuits } from './circuit'
+import { providerCircuits } from './live-state'
 import { recordRerouteInTx } from './reroutes'
 import { recordLaneOutcomeInTx } from './stats'
 

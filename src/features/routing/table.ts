@@ -4,7 +4,7 @@
  */
 import { sqliteTable, text, integer, index } from 'drizzle-orm/sqlite-core'
 import { parentTable } from '../../db/parent-table'
-import type { presentCandidate } from './present-lanes'
+import type { CandidateObject } from './types'
 
 /** batches owns the batches table; receipt entries belong to a batch. */
 const batchesTable = parentTable('batches')
@@ -39,7 +39,7 @@ export const DECISION_KINDS = ['initial', 'waiting', 'reroute'] as const
 export type DecisionKind = (typeof DECISION_KINDS)[number]
 
 /** A candidate lane as a decision records it: its wire shape and the lane it became (null when not selected). */
-export type RecordedCandidate = ReturnType<typeof presentCandidate> & { lane_id: string | null }
+export type RecordedCandidate = CandidateObject & { lane_id: string | null }
 
 /** The detail of an `initial` or `waiting` entry: the group and every candidate lane. */
 export interface DecisionDetail {

@@ -118,3 +118,22 @@ export interface Evaluated {
 
 /** The policy a batch stores (column `policy`): the routing policy of its request and its SLA tier. */
 export type StoredPolicy = RoutingPolicy & { slaTier: SlaTier }
+
+/** A candidate lane on the wire: a quote's `quote_lanes` entry (with a draft lane id) and the receipt's candidates. */
+export interface CandidateObject {
+  model: string
+  operation: Operation
+  provider: string
+  offering_id: string
+  lane_kind: 'public' | 'edge'
+  selected: boolean
+  rank: number | null
+  item_count: number
+  allocation_percent: number
+  price: { currency: 'usd'; provider_subtotal: string; batchrouter_fee: string; total: string }
+  rates: { input_per_1m: string; output_per_1m: string }
+  estimated_completion_seconds: number
+  fallback_order: string[]
+  rejection_code: RejectionCode | null
+  reason: string
+}

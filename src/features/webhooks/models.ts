@@ -19,11 +19,6 @@ export const EVENT_STATES = [
 ] as const
 export type EventState = (typeof EVENT_STATES)[number]
 
-/** The terminal event for a batch's terminal status. */
-export function terminalEventType(status: 'completed' | 'failed' | 'cancelled' | 'expired'): WebhookEventType {
-  return `batch.${status}`
-}
-
 const Iso = (description: string) => t.String({ description, examples: ['2026-01-01T00:00:00.000Z'] })
 
 /** One delivery attempt as the delivery log shows it. */

@@ -10,7 +10,7 @@ import { newId } from '../../lib/ids'
 import { orgsTable } from '../accounts/index'
 import { batchesTable, batchTotals, isTerminal, signArtifactToken, type BatchRow, type TerminalEvent } from '../batches/index'
 import { itemsTable } from '../items/index'
-import { terminalEventType, type WebhookEventType } from './models'
+import type { WebhookEventType } from './models'
 import { presentEventBody } from './present'
 import { webhookEventsTable } from './table'
 
@@ -98,6 +98,11 @@ export function enqueueProgressEventsInTx(deps: Deps, itemIds: readonly string[]
     if (enqueueBatchEventInTx(deps, batch, 'batch.progress', now)) written++
   }
   return written
+}
+
+/** The terminal event for a batch's terminal status. */
+export function terminalEventType(status: 'completed' | 'failed' | 'cancelled' | 'expired'): WebhookEventType {
+  return `batch.${status}`
 }
 
 /** The terminal event finalize writes beside a batch's terminal status (features/batches `TerminalEvent`). */

@@ -4,7 +4,7 @@ import { bearer, runScenarios, type Scenario } from '../../contract/scenarios'
 import { FakeClock } from '../../../src/lib/clock'
 import { newId } from '../../../src/lib/ids'
 import { batchesTable, type BatchStatus } from '../../../src/features/batches/index'
-import { presentPriceBreakdown } from '../../../src/features/quotes/index'
+import { presentPriceBreakdown } from '../../../src/features/catalog/index'
 import type { Deps } from '../../../src/deps'
 
 const clock = new FakeClock()
