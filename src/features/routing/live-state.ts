@@ -6,7 +6,7 @@
 import { inArray, sql, and, desc, gte, isNotNull } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import type { CatalogOffering } from '../../catalog-schema'
-import { catalogRates, isProviderConfigured } from '../catalog/index'
+import { catalogRates, liveOffering, providerOf } from '../catalog/index'
 import { itemsTable } from '../items/index'
 import { loadObservedStats } from './stats'
 import type { OfferingState } from './types'
@@ -27,8 +27,8 @@ function heldItems(deps: Deps): Map<string, number> {
 
 /**
  * Every catalog offering with availability, capacity left (its concurrent capacity minus what
- * running batches hold, at most max_batch_items for one lane), observed statistics and the rates to price it at. Offerings missing from
- * `locked` are priced at today's catalog rates.
+ * running batches hold, at most max_batch_items for one lane), observed statistics and the
+ * rates to price it at. Offerings missing from `locked` are priced at today's catalog rates.
  */
 export function liveOfferingStates(deps: Deps, locked: LockedRates = {}): OfferingState[] {
   const catalog = deps.catalog()
@@ -36,12 +36,12 @@ export function liveOfferingStates(deps: Deps, locked: LockedRates = {}): Offeri
   const observed = loadObservedStats(deps, deps.clock.now())
   const circuits = providerCircuits(deps, deps.clock.now())
   return catalog.offerings.map((offering) => {
-    const provider = catalog.providers.find((p) => p.id === offering.provider)
+    const provider = providerOf(catalog, offering)
     const holding = held.get(offering.offering_id) ?? 0
     const stats = observed.get(offering.offering_id)
     return {
       offering,
-      available: provider ? isProviderConfigured(provider) : false,
+      available: liveOffering(catalog, offering.offering_id) !== null,
       circuit: circuits.get(offering.provider) ?? 'closed',
       ...(provider ? { providerKind: provider.kind } : {}),
       capacityLeft: Math.max(0, Math.min(offering.max_batch_items, (offering.concurrent_items ?? offering.max_batch_items) - holding)),
