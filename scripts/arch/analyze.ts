@@ -36,9 +36,13 @@ export function layerOf(path: string): Layer | null {
   if (top === 'http') return 'http'
   if (top === 'cli') return 'cli'
   if (rest === 'main') return 'main'
-  // app.ts and its start-up helpers (storage, signing key, instance lock), and the edge node process.
-  return 'app'
+  // app.ts and its start-up helpers, and the edge node process (a composition root of its own).
+  if (APP_FILES.includes(rest) || top === 'edge') return 'app'
+  return null
 }
+
+/** The composition root and the start-up helpers only it uses. */
+const APP_FILES = ['app', 'storage', 'signing-key', 'instance-lock']
 
 export interface Import {
   /** The specifier as written. */
@@ -288,10 +292,11 @@ export function ruleBroken(from: string, imp: Import): string | null {
   return null
 }
 
-/** The tree's violations of `ruleBroken`, as `src/file.ts:line — rule`. */
+/** The tree's violations of `ruleBroken` (and files outside every layer), as `src/file.ts:line — rule`. */
 export function layoutViolations(modules: readonly ModuleInfo[]): string[] {
-  return modules.flatMap((m) => m.imports.flatMap((imp) => {
+  const unplaced = modules.filter((m) => layerOf(m.path) === null).map((m) => `${m.file}:1 — belongs to no layer (scripts/arch/analyze.ts LAYERS); place it`)
+  return [...unplaced, ...modules.flatMap((m) => m.imports.flatMap((imp) => {
     const broken = ruleBroken(m.path, imp)
     return broken ? [`${m.file}:${imp.line} — ${broken}`] : []
-  }))
+  }))]
 }

@@ -8,6 +8,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'bun:test'
 import { FakeClock } from '../../../src/lib/clock'
 import { ITEM_LEASE_MS, leasesTable } from '../../../src/features/dispatch/index'
 import { startTestApp, type TestApp } from '../../helpers/test-app'
+import { waitFor } from '../../helpers/process'
 import { LLAMA, LLAMA_UPSTREAM, NOMIC, OPENHOST_ONLY, chatItems, embeddingItem, itemRows, newKey, postBatch, resetSim, setSimScenario, simStats } from '../../helpers/batch-helpers'
 
 let app: TestApp
@@ -56,6 +57,9 @@ describe('request runner', () => {
     const { batchId } = await routedBatch(chatItems(1, LLAMA, 'late'))
     const before = { ok: await outcomesCounted('ok'), refused: await outcomesCounted('invalid_request') }
     await app.runJob('dispatch-items') // attempt 1: in flight for 1.5 s
+    // The simulator decides a request's fate when it arrives: wait until attempt 1 is there (it is the one refused).
+    const [sent] = itemRows(app, batchId)
+    await waitFor('attempt 1 to reach the simulator', async () => (await simStats(app)).by_custom_id[sent!.id] === 1, { everyMs: 5 })
     clock.advance(ITEM_LEASE_MS + 1)
     await app.runJob('rescue-leases') // its lease lapsed: the item is queued again…
     expect(itemRows(app, batchId).map((i) => [i.status, i.attempts, i.leaseId])).toEqual([['queued', 1, null]])
