@@ -1,0 +1,173 @@
+/**
+ * Rows of the batch dialects' batches and lines in the simulator's database. Every change is
+ * one short synchronous transaction, so what a client was told survives a `kill -9`: a batch
+ * is listed once its create answered, a line's result is kept once it ran, an end is written
+ * together with its output files and the final outcome of every unrun line.
+ */
+import type { SimDb } from './sim-db'
+import type { BatchFaults, LineResult, SimBatch, SimBatchEnd, SimBatchLine } from './batch-store'
+
+/** A line as created: its request and when it runs (Infinity: it never runs). */
+export interface NewLine {
+  customId: string
+  body: Record<string, unknown>
+  finishAt: number
+}
+
+/** Lines that ran ok, ran and failed, and have not run (yet, or ever). */
+export interface LineCounts {
+  ok: number
+  failed: number
+  notRun: number
+  expired: number
+  cancelled: number
+}
+
+interface BatchRow {
+  id: string
+  dialect: string
+  model: string | null
+  created_at: number
+  turnaround_ms: number
+  line_count: number
+  cancel_requested_at: number | null
+  ended_at: number | null
+  end_state: string | null
+  errors: string
+  openai: string | null
+  faults: string
+  polls: number
+}
+
+interface LineRow {
+  idx: number
+  custom_id: string
+  body: string
+  finish_at: number | null
+  outcome: string | null
+  result: string | null
+}
+
+const INSERT_CHUNK = 500
+const BATCH_COLUMNS = 'id, dialect, model, created_at, turnaround_ms, line_count, cancel_requested_at, ended_at, end_state, errors, openai, faults, polls'
+
+function toBatch(r: BatchRow): SimBatch {
+  return {
+    id: r.id, dialect: r.dialect as SimBatch['dialect'], model: r.model ?? undefined, createdAt: r.created_at, turnaroundMs: r.turnaround_ms, lineCount: r.line_count,
+    cancelRequestedAt: r.cancel_requested_at, endedAt: r.ended_at, end: r.end_state as SimBatchEnd | null, errors: JSON.parse(r.errors),
+    ...(r.openai ? { openai: JSON.parse(r.openai) } : {}), faults: JSON.parse(r.faults) as BatchFaults, polls: r.polls,
+  }
+}
+
+function toLine(r: LineRow): SimBatchLine {
+  return { idx: r.idx, customId: r.custom_id, body: JSON.parse(r.body), finishAt: r.finish_at ?? Number.POSITIVE_INFINITY, ...(r.result ? { result: JSON.parse(r.result) as LineResult } : {}) }
+}
+
+/** The stored outcome of a result: ok, failed, expired or cancelled. */
+function outcomeOf(result: LineResult): string {
+  return result.ran ? (result.ok ? 'ok' : 'failed') : result.why
+}
+
+/** Batch and line rows over `sim`. */
+export function createBatchTable(sim: SimDb) {
+  const { db } = sim
+  const getRow = db.query<BatchRow, [string]>(`SELECT ${BATCH_COLUMNS} FROM sim_batches WHERE id = ?`)
+  const saveResult = db.query('UPDATE sim_lines SET outcome = ?, result = ? WHERE batch_id = ? AND idx = ?')
+  return {
+    /** Inserts the batch and all its lines in one transaction. */
+    insert(batch: SimBatch, lines: NewLine[]): void {
+      db.transaction(() => {
+        db.query(`INSERT INTO sim_batches (${BATCH_COLUMNS}) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`).run(
+          batch.id, batch.dialect, batch.model ?? null, batch.createdAt, batch.turnaroundMs, lines.length, batch.cancelRequestedAt, batch.endedAt, batch.end,
+          JSON.stringify(batch.errors), batch.openai ? JSON.stringify(batch.openai) : null, JSON.stringify(batch.faults), batch.polls,
+        )
+        for (let start = 0; start < lines.length; start += INSERT_CHUNK) {
+          const chunk = lines.slice(start, start + INSERT_CHUNK)
+          const values = chunk.map(() => '(?, ?, ?, ?, ?)').join(', ')
+          const params = chunk.flatMap((l, i) => [batch.id, start + i, l.customId, JSON.stringify(l.body), Number.isFinite(l.finishAt) ? l.finishAt : null])
+          db.query(`INSERT INTO sim_lines (batch_id, idx, custom_id, body, finish_at) VALUES ${values}`).run(...params)
+        }
+      })()
+    },
+    get: (id: string): SimBatch | undefined => {
+      const r = getRow.get(id)
+      return r ? toBatch(r) : undefined
+    },
+    /**
+     * One page of a dialect's batches, newest first. `after`: older than that id; `before`:
+     * newer than that id (the page nearest to it). `more` says whether the list goes on past the page.
+     */
+    page(dialect: SimBatch['dialect'], q: { after?: string | null; before?: string | null; limit: number }): { batches: SimBatch[]; more: boolean } {
+      const seqOf = (id: string) => db.query<{ seq: number }, [string]>('SELECT seq FROM sim_batches WHERE id = ?').get(id)?.seq ?? null
+      if (q.before) {
+        const rows = db.query<BatchRow, [string, number | null, number]>(`SELECT ${BATCH_COLUMNS} FROM sim_batches WHERE dialect = ?1 AND (?2 IS NULL OR seq > ?2) ORDER BY seq ASC LIMIT ?3`).all(dialect, seqOf(q.before), q.limit + 1)
+        return { batches: rows.slice(0, q.limit).reverse().map(toBatch), more: rows.length > q.limit }
+      }
+      const cursor = q.after ? seqOf(q.after) : null
+      const rows = db.query<BatchRow, [string, number | null, number]>(`SELECT ${BATCH_COLUMNS} FROM sim_batches WHERE dialect = ?1 AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3`).all(dialect, cursor, q.limit + 1)
+      return { batches: rows.slice(0, q.limit).map(toBatch), more: rows.length > q.limit }
+    },
+    /** Up to `limit` lines that have not run and are due at `upTo`, in order. */
+    dueLines(id: string, upTo: number, limit: number): SimBatchLine[] {
+      return db.query<LineRow, [string, number, number]>('SELECT idx, custom_id, body, finish_at, outcome, result FROM sim_lines WHERE batch_id = ? AND outcome IS NULL AND finish_at <= ? ORDER BY idx LIMIT ?').all(id, upTo, limit).map(toLine)
+    },
+    /** Keeps the results of lines that ran (one transaction). */
+    saveResults(id: string, results: { idx: number; result: LineResult }[]): void {
+      db.transaction(() => {
+        for (const r of results) saveResult.run(outcomeOf(r.result), JSON.stringify(r.result), id, r.idx)
+      })()
+    },
+    counts(id: string): LineCounts {
+      const c: LineCounts = { ok: 0, failed: 0, notRun: 0, expired: 0, cancelled: 0 }
+      for (const r of db.query<{ outcome: string | null; n: number }, [string]>('SELECT outcome, count(*) AS n FROM sim_lines WHERE batch_id = ? GROUP BY outcome').all(id)) {
+        if (r.outcome === null) c.notRun = r.n
+        else c[r.outcome as keyof LineCounts] = r.n
+      }
+      return c
+    },
+    /** Every line in order, read a page at a time (results files of any size). */
+    *lines(id: string, pageSize = 1000): Generator<SimBatchLine> {
+      let after = -1
+      for (;;) {
+        const rows = db.query<LineRow, [string, number, number]>('SELECT idx, custom_id, body, finish_at, outcome, result FROM sim_lines WHERE batch_id = ? AND idx > ? ORDER BY idx LIMIT ?').all(id, after, pageSize)
+        for (const r of rows) yield toLine(r)
+        if (rows.length < pageSize) return
+        after = rows[rows.length - 1]!.idx
+      }
+    },
+    /**
+     * Ends the batch in one transaction: `publish` (output file rows) first, then the end
+     * state, the OpenAI fields, and `unrun` as the result of every line that never ran.
+     */
+    end(batch: SimBatch, end: SimBatchEnd, at: number, unrun: LineResult | null, publish?: () => void): void {
+      db.transaction(() => {
+        publish?.()
+        db.query('UPDATE sim_batches SET end_state = ?, ended_at = ?, openai = ? WHERE id = ?').run(end, at, batch.openai ? JSON.stringify(batch.openai) : null, batch.id)
+        if (unrun) db.query('UPDATE sim_lines SET outcome = ?, result = ? WHERE batch_id = ? AND outcome IS NULL').run(outcomeOf(unrun), JSON.stringify(unrun), batch.id)
+      })()
+    },
+    requestCancel(id: string, at: number): void {
+      db.query('UPDATE sim_batches SET cancel_requested_at = ? WHERE id = ? AND cancel_requested_at IS NULL').run(at, id)
+    },
+    /** Counts one retrieve; returns the polls answered so far, this one included. */
+    countPoll(id: string): number {
+      return db.query<{ polls: number }, [string]>('UPDATE sim_batches SET polls = polls + 1 WHERE id = ? RETURNING polls').get(id)?.polls ?? 0
+    },
+    /** Forgets a batch and its lines. */
+    delete(id: string): void {
+      db.transaction(() => {
+        db.query('DELETE FROM sim_lines WHERE batch_id = ?').run(id)
+        db.query('DELETE FROM sim_batches WHERE id = ?').run(id)
+      })()
+    },
+    clear(): void {
+      db.transaction(() => {
+        db.exec('DELETE FROM sim_lines')
+        db.exec('DELETE FROM sim_batches')
+      })()
+    },
+  }
+}
+
+/** The batch and line rows of one simulator. */
+export type BatchTable = ReturnType<typeof createBatchTable>
