@@ -26,7 +26,8 @@ export function anthropicBatchRoutes(prefix: string): SimRoute[] {
   return [
     { method: 'POST', pattern: base, handle: async (ctx) => {
       const text = await ctx.request.text()
-      return guarded(ctx, firstModel(text), () => create(ctx, text, (id) => resultsUrl(ctx, id)))
+      const body = parseBody(text)
+      return guarded(ctx, firstModel(body), () => create(ctx, text, body, (id) => resultsUrl(ctx, id)))
     } },
     { method: 'GET', pattern: base, handle: (ctx) => guarded(ctx, undefined, () => list(ctx, (id) => resultsUrl(ctx, id))) },
     { method: 'GET', pattern: `${base}/:id`, handle: (ctx) => withBatch(ctx, (b) => {
@@ -70,7 +71,7 @@ function advanced(ctx: SimContext, id: string): Promise<SimBatch | undefined> {
 
 /** The results JSONL, streamed from the stored line results (`malformed_results_rate` applied). */
 function resultsBody(state: SimState, batch: SimBatch): ReadableStream<Uint8Array> {
-  const lines = state.batch.batches.lines(batch.id)
+  const lines = state.batch.batches.results(batch.id)
   const encoder = new TextEncoder()
   return new ReadableStream({
     pull(controller) {
@@ -88,26 +89,26 @@ function resultsBody(state: SimState, batch: SimBatch): ReadableStream<Uint8Arra
   })
 }
 
-/** The model of the first request in a create body, for per-model faults (undefined when unreadable). */
-function firstModel(text: string): string | undefined {
+/** A create body parsed once (undefined when it is not JSON). */
+function parseBody(text: string): { requests?: unknown } | undefined {
   try {
-    const model = (JSON.parse(text) as { requests?: Array<{ params?: { model?: unknown } }> }).requests?.[0]?.params?.model
-    return typeof model === 'string' ? model : undefined
+    return JSON.parse(text)
   } catch {
     return undefined
   }
 }
 
-async function create(ctx: SimContext, text: string, resultsUrl: (id: string) => string): Promise<Response> {
+/** The model of the first request in a create body, for per-model faults (undefined when unreadable). */
+function firstModel(body: { requests?: unknown } | undefined): string | undefined {
+  const model = (body?.requests as Array<{ params?: { model?: unknown } }> | undefined)?.[0]?.params?.model
+  return typeof model === 'string' ? model : undefined
+}
+
+async function create(ctx: SimContext, text: string, body: { requests?: unknown } | undefined, resultsUrl: (id: string) => string): Promise<Response> {
   const store = ctx.state.batch
   const limits = store.limits.anthropic
   if (Buffer.byteLength(text) > limits.maxBytes) return anthropicError(413, `Request exceeds the maximum size of ${limits.maxBytes} bytes.`)
-  let body: { requests?: unknown }
-  try {
-    body = JSON.parse(text)
-  } catch {
-    return anthropicError(400, 'The request body is not valid JSON.')
-  }
+  if (body === undefined) return anthropicError(400, 'The request body is not valid JSON.')
   const requests = body?.requests
   if (!Array.isArray(requests) || requests.length === 0) return anthropicError(400, 'requests: a non-empty list is required')
   if (requests.length > limits.maxRequests) return anthropicError(400, `requests: at most ${limits.maxRequests} requests per batch (got ${requests.length})`)

@@ -11,6 +11,7 @@ import { readCounter, writeCounter, type SimDb } from './sim-db'
 /** What became of one line: it ran (with its wire answer, maybe to be served malformed), or it never ran. */
 export type LineResult = { ran: true; ok: boolean; wire: Record<string, unknown>; malformed?: MalformedVariant } | { ran: false; why: 'expired' | 'cancelled' }
 
+/** One request of a batch, as stored: its place, request, schedule and (once run or ended) result. */
 export interface SimBatchLine {
   /** 0-based position in the batch. */
   idx: number
@@ -22,6 +23,7 @@ export interface SimBatchLine {
   result?: LineResult
 }
 
+/** How a batch ended. */
 export type SimBatchEnd = 'completed' | 'expired' | 'cancelled' | 'failed'
 
 /** Batch-level faults, fixed from the scenario when the batch is created (batch-faults.ts). */
@@ -36,6 +38,7 @@ export interface BatchFaults {
   seed: number
 }
 
+/** A batch of either dialect, as stored (its lines are read through the store). */
 export interface SimBatch {
   id: string
   dialect: 'openai' | 'anthropic'
@@ -55,6 +58,7 @@ export interface SimBatch {
   polls: number
 }
 
+/** One dialect's per-batch limits. */
 export interface BatchLimits {
   maxRequests: number
   maxBytes: number
@@ -66,6 +70,7 @@ export interface SimBatchLimits {
   anthropic: BatchLimits
 }
 
+/** The real providers' limits. */
 export const DEFAULT_SIM_BATCH_LIMITS: SimBatchLimits = {
   openai: { maxRequests: 50_000, maxBytes: 200 * 1024 * 1024 },
   anthropic: { maxRequests: 100_000, maxBytes: 256 * 1024 * 1024 },
@@ -86,7 +91,7 @@ export interface BatchStore {
 }
 
 /** Sequence numbers reserved in the database at a time: one write per block, not per request. */
-const SEQUENCE_BLOCK = 1000
+const SEQUENCE_BLOCK = 10_000
 const SEQUENCE_COUNTER = 'sequence_reserved'
 
 /** The store over an open simulator database. */

@@ -107,30 +107,30 @@ export function createBatchTable(sim: SimDb) {
       const rows = db.query<BatchRow, [string, number | null, number]>(`SELECT ${BATCH_COLUMNS} FROM sim_batches WHERE dialect = ?1 AND (?2 IS NULL OR seq < ?2) ORDER BY seq DESC LIMIT ?3`).all(dialect, cursor, q.limit + 1)
       return { batches: rows.slice(0, q.limit).map(toBatch), more: rows.length > q.limit }
     },
-    /** Up to `limit` lines that have not run and are due at `upTo`, in order. */
+    /** Up to `limit` lines that have not run and are due at `upTo`, in order (finish times grow with the index). */
     dueLines(id: string, upTo: number, limit: number): SimBatchLine[] {
-      return db.query<LineRow, [string, number, number]>('SELECT idx, custom_id, body, finish_at, outcome, result FROM sim_lines WHERE batch_id = ? AND outcome IS NULL AND finish_at <= ? ORDER BY idx LIMIT ?').all(id, upTo, limit).map(toLine)
+      return db.query<LineRow, [string, number, number]>('SELECT idx, custom_id, body, finish_at, outcome, result FROM sim_lines WHERE batch_id = ? AND outcome IS NULL AND finish_at <= ? ORDER BY finish_at, idx LIMIT ?').all(id, upTo, limit).map(toLine)
     },
-    /** Keeps the results of lines that ran (one transaction). */
+    /** Keeps the results of lines that ran, and the batch's counts with them (one transaction). */
     saveResults(id: string, results: { idx: number; result: LineResult }[]): void {
+      const ok = results.filter((r) => r.result.ran && r.result.ok).length
       db.transaction(() => {
         for (const r of results) saveResult.run(outcomeOf(r.result), JSON.stringify(r.result), id, r.idx)
+        db.query('UPDATE sim_batches SET ok_count = ok_count + ?, failed_count = failed_count + ? WHERE id = ?').run(ok, results.length - ok, id)
       })()
     },
+    /** The batch's line counts, kept on its row as lines run and when it ends. */
     counts(id: string): LineCounts {
-      const c: LineCounts = { ok: 0, failed: 0, notRun: 0, expired: 0, cancelled: 0 }
-      for (const r of db.query<{ outcome: string | null; n: number }, [string]>('SELECT outcome, count(*) AS n FROM sim_lines WHERE batch_id = ? GROUP BY outcome').all(id)) {
-        if (r.outcome === null) c.notRun = r.n
-        else c[r.outcome as keyof LineCounts] = r.n
-      }
-      return c
+      const r = db.query<{ line_count: number; ok_count: number; failed_count: number; expired_count: number; cancelled_count: number }, [string]>('SELECT line_count, ok_count, failed_count, expired_count, cancelled_count FROM sim_batches WHERE id = ?').get(id)
+      if (!r) return { ok: 0, failed: 0, notRun: 0, expired: 0, cancelled: 0 }
+      return { ok: r.ok_count, failed: r.failed_count, expired: r.expired_count, cancelled: r.cancelled_count, notRun: r.line_count - r.ok_count - r.failed_count - r.expired_count - r.cancelled_count }
     },
-    /** Every line in order, read a page at a time (results files of any size). */
-    *lines(id: string, pageSize = 1000): Generator<SimBatchLine> {
+    /** Every line's custom id and result in order, read a page at a time (results files of any size). */
+    *results(id: string, pageSize = 1000): Generator<{ customId: string; result?: LineResult }> {
       let after = -1
       for (;;) {
-        const rows = db.query<LineRow, [string, number, number]>('SELECT idx, custom_id, body, finish_at, outcome, result FROM sim_lines WHERE batch_id = ? AND idx > ? ORDER BY idx LIMIT ?').all(id, after, pageSize)
-        for (const r of rows) yield toLine(r)
+        const rows = db.query<{ idx: number; custom_id: string; result: string | null }, [string, number, number]>('SELECT idx, custom_id, result FROM sim_lines WHERE batch_id = ? AND idx > ? ORDER BY idx LIMIT ?').all(id, after, pageSize)
+        for (const r of rows) yield { customId: r.custom_id, ...(r.result ? { result: JSON.parse(r.result) as LineResult } : {}) }
         if (rows.length < pageSize) return
         after = rows[rows.length - 1]!.idx
       }
@@ -139,11 +139,14 @@ export function createBatchTable(sim: SimDb) {
      * Ends the batch in one transaction: `publish` (output file rows) first, then the end
      * state, the OpenAI fields, and `unrun` as the result of every line that never ran.
      */
-    end(batch: SimBatch, end: SimBatchEnd, at: number, unrun: LineResult | null, publish?: () => void): void {
+    end(batch: SimBatch, end: SimBatchEnd, at: number, unrun: 'expired' | 'cancelled' | null, publish?: () => void): void {
       db.transaction(() => {
         publish?.()
         db.query('UPDATE sim_batches SET end_state = ?, ended_at = ?, openai = ? WHERE id = ?').run(end, at, batch.openai ? JSON.stringify(batch.openai) : null, batch.id)
-        if (unrun) db.query('UPDATE sim_lines SET outcome = ?, result = ? WHERE batch_id = ? AND outcome IS NULL').run(outcomeOf(unrun), JSON.stringify(unrun), batch.id)
+        if (!unrun) return
+        const result: LineResult = { ran: false, why: unrun }
+        const { changes } = db.query('UPDATE sim_lines SET outcome = ?, result = ? WHERE batch_id = ? AND outcome IS NULL').run(unrun, JSON.stringify(result), batch.id)
+        db.query(`UPDATE sim_batches SET ${unrun}_count = ${unrun}_count + ? WHERE id = ?`).run(changes, batch.id)
       })()
     },
     requestCancel(id: string, at: number): void {

@@ -45,6 +45,7 @@ interface FileRow {
   path: string | null
 }
 
+/** The simulator's files: stored durably, read back whole or streamed, listed, deleted. */
 export interface FileStore {
   /** Stores `content` durably and returns the file. */
   put(meta: Omit<SimFile, 'id' | 'bytes'>, content: Uint8Array): SimFile

@@ -34,7 +34,7 @@ export function writeOutputFiles(state: SimState, batch: SimBatch, end: SimBatch
   const unrun: LineResult = { ran: false, why: end === 'cancelled' ? 'cancelled' : 'expired' }
   let ok: FileWriter | null = null
   let failed: FileWriter | null = null
-  for (const line of state.batch.batches.lines(batch.id)) {
+  for (const line of state.batch.batches.results(batch.id)) {
     const result = line.result ?? unrun
     const text = servedLine(lineVariant(batch, line.customId, result), line.customId, outputLine(line.customId, result)) + '\n'
     if (result.ran && result.ok) (ok ??= open('output')).write(text)

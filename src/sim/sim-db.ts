@@ -45,7 +45,11 @@ CREATE TABLE IF NOT EXISTS sim_batches (
   errors TEXT NOT NULL,
   openai TEXT,
   faults TEXT NOT NULL,
-  polls INTEGER NOT NULL DEFAULT 0
+  polls INTEGER NOT NULL DEFAULT 0,
+  ok_count INTEGER NOT NULL DEFAULT 0,
+  failed_count INTEGER NOT NULL DEFAULT 0,
+  expired_count INTEGER NOT NULL DEFAULT 0,
+  cancelled_count INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS sim_lines (
   batch_id TEXT NOT NULL,
@@ -57,6 +61,7 @@ CREATE TABLE IF NOT EXISTS sim_lines (
   result TEXT
 );
 CREATE UNIQUE INDEX IF NOT EXISTS sim_lines_by_batch ON sim_lines (batch_id, idx);
+CREATE INDEX IF NOT EXISTS sim_lines_unrun ON sim_lines (batch_id, finish_at, idx) WHERE outcome IS NULL;
 CREATE TABLE IF NOT EXISTS sim_counters (
   name TEXT PRIMARY KEY,
   value INTEGER NOT NULL
