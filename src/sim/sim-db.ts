@@ -20,6 +20,9 @@ export interface SimDb {
 /** Thrown when another simulator process already holds the directory. */
 export class SimDirLockedError extends Error {}
 
+/** Layout of the tables below; a directory written with another layout is refused, not misread. */
+const SCHEMA_VERSION = 1
+
 const SCHEMA = `
 CREATE TABLE IF NOT EXISTS sim_files (
   seq INTEGER PRIMARY KEY AUTOINCREMENT,
@@ -90,7 +93,10 @@ export function openSimDb(dir?: string): SimDb {
     db.exec('PRAGMA synchronous = FULL')
     // Takes the exclusive lock now, not at the first write.
     db.exec('BEGIN EXCLUSIVE; COMMIT')
+    const version = db.query<{ user_version: number }, []>('PRAGMA user_version').get()!.user_version
+    if (version !== 0 && version !== SCHEMA_VERSION) throw new Error(`simulator data dir ${root} holds schema ${version}, this simulator writes ${SCHEMA_VERSION}; remove the directory or use another one`)
     db.exec(SCHEMA)
+    db.exec(`PRAGMA user_version = ${SCHEMA_VERSION}`)
   } catch (err) {
     db.close()
     if (/locked|busy/i.test(String(err))) throw new SimDirLockedError(`simulator data dir ${root} is in use by another simulator process; stop it or use another --data-dir`)

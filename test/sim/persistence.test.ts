@@ -212,6 +212,14 @@ describe('the simulator directory', () => {
     expect(String((err as Error).message)).toContain(dir)
   })
 
+  it('refuses a directory written with another layout instead of misreading it', () => {
+    const other = mkdtempSync(join(root, 'other-'))
+    const db = new Database(join(other, SIM_DB_FILE), { create: true })
+    db.exec('PRAGMA user_version = 99')
+    db.close()
+    expect(() => startSimulatorServer({ host: '127.0.0.1', port: 0, dataDir: other })).toThrow(`simulator data dir ${other} holds schema 99, this simulator writes 1; remove the directory or use another one`)
+  })
+
   it('without a directory keeps batches in memory only: gone after a restart', async () => {
     sim.stop()
     const memory = () => startSimulatorServer({ host: '127.0.0.1', port, now: () => clock.now() })
