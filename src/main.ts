@@ -19,7 +19,7 @@ Usage:
   batchrouter migrate [status]      [--data-dir DIR]
   batchrouter admin create-key      [--name NAME] [--data-dir DIR]
   batchrouter credits grant --org ORG --amount 25.00 [--note TEXT] [--reference REF] [--data-dir DIR]
-  batchrouter sim [--port N] [--host H]
+  batchrouter sim [--port N] [--host H] [--data-dir DIR]
   batchrouter version
 
 Every flag can also be set as BATCHROUTER_<FLAG> (e.g. BATCHROUTER_DATA_DIR).`
@@ -56,7 +56,7 @@ async function main(argv: string[]): Promise<number> {
     console.log(VERSION)
     return 0
   }
-  if (command === 'sim') return runSim({ host: values.host ?? '127.0.0.1', port: Number(values.port ?? 0) })
+  if (command === 'sim') return runSim({ host: values.host ?? '127.0.0.1', port: Number(values.port ?? 0), dataDir: values['data-dir'] })
   const flags: ConfigFlags = { host: values.host, port: values.port, 'data-dir': values['data-dir'], config: values.config, demo: values.demo }
   const config = loadConfig(flags)
   switch (command) {

@@ -41,5 +41,6 @@ export function mountRoutes<A extends Elysia<any, any, any, any, any, any, any>>
     .use(catalogRoutes(deps))
     .use(adminRoutes(deps))
   // The mounted simulator runs on the app's clock, so tests that advance a fake clock advance its batches too.
-  return deps.config.demo ? app.use(simulatorRoutes(createSimulator({ upstreamPrefix: SIM_UPSTREAM_PREFIX, now: deps.clock.now.bind(deps.clock) }))) : app
+  // Its provider batches live in <dataDir>/sim/, so they outlive a restart as a real provider's do.
+  return deps.config.demo ? app.use(simulatorRoutes(createSimulator({ upstreamPrefix: SIM_UPSTREAM_PREFIX, now: deps.clock.now.bind(deps.clock), dataDir: `${deps.paths.dataDir}/sim` }))) : app
 }

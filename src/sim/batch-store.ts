@@ -1,53 +1,17 @@
 /**
- * The batch dialects' shared state and clock-driven life cycle. A simulated batch is a list of
- * lines with scheduled finish times over simulated time (`now` is injected): lines run when
- * their time comes (`advance`), and the batch ends completed at `turnaround_s`, expired then
- * when the scenario says `expire` (only the first half of its lines ran), or cancelled after a
- * cancel. Dialect modules decide what a line's answer looks like on their wire.
+ * The batch dialects' shared state: the shapes of a simulated batch and its lines, the provider
+ * limits, and the store that keeps files, batches (batch-table.ts) and the response-id sequence
+ * in the simulator's database. The life cycle over simulated time is in batch-lifecycle.ts.
  */
+import { createBatchTable, type BatchTable } from './batch-table'
+import { createFileStore, type FileStore } from './file-store'
+import { readCounter, writeCounter, type SimDb } from './sim-db'
 
-/** Turnaround of a batch when the scenario names none: fast, so demos finish in seconds. */
-export const DEFAULT_TURNAROUND_S = 1
+import type { SimBatch } from './batch-types'
 
-/** An uploaded or generated file (OpenAI Files API). */
-export interface SimFile {
-  id: string
-  filename: string
-  purpose: string
-  content: Uint8Array
-  createdAt: number
-}
+export type { MalformedVariant, LineResult, SimBatchLine, SimBatchEnd, BatchFaults, SimBatch } from './batch-types'
 
-/** What became of one line: it ran (with its wire answer), or it never ran. */
-export type LineResult = { ran: true; ok: boolean; wire: Record<string, unknown> } | { ran: false; why: 'expired' | 'cancelled' }
-
-export interface SimBatchLine {
-  customId: string
-  /** The request as sent (OpenAI line `body`, Anthropic `params`). */
-  body: Record<string, unknown>
-  /** Simulated ms at which the line runs; Infinity when it will not run before the batch ends. */
-  finishAt: number
-  result?: LineResult
-}
-
-export type SimBatchEnd = 'completed' | 'expired' | 'cancelled' | 'failed'
-
-export interface SimBatch {
-  id: string
-  dialect: 'openai' | 'anthropic'
-  model: string | undefined
-  createdAt: number
-  turnaroundMs: number
-  lines: SimBatchLine[]
-  cancelRequestedAt: number | null
-  endedAt: number | null
-  end: SimBatchEnd | null
-  /** OpenAI: file-level validation failures; the batch fails once validation time has passed. */
-  errors: { code: string; message: string; line: number | null }[]
-  /** OpenAI-only fields. */
-  openai?: { endpoint: string; inputFileId: string; completionWindow: string; metadata: Record<string, string> | null; outputFileId: string | null; errorFileId: string | null }
-}
-
+/** One dialect's per-batch limits. */
 export interface BatchLimits {
   maxRequests: number
   maxBytes: number
@@ -59,96 +23,62 @@ export interface SimBatchLimits {
   anthropic: BatchLimits
 }
 
+/** The real providers' limits. */
 export const DEFAULT_SIM_BATCH_LIMITS: SimBatchLimits = {
   openai: { maxRequests: 50_000, maxBytes: 200 * 1024 * 1024 },
   anthropic: { maxRequests: 100_000, maxBytes: 256 * 1024 * 1024 },
 }
 
+/** Files, batches and the id sequence of one simulator, over its database. */
 export interface BatchStore {
-  files: Map<string, SimFile>
-  batches: Map<string, SimBatch>
+  sim: SimDb
+  files: FileStore
+  batches: BatchTable
   limits: SimBatchLimits
+  /** Runs `fn` after every earlier call for the same batch id has finished. */
+  serialized<T>(batchId: string, fn: () => Promise<T>): Promise<T>
+  /** The next number of the response-id sequence (unique across restarts). */
+  nextSequence(): number
+  /** Forgets every file and batch and restarts the sequence. */
+  clear(): void
 }
 
-export function createBatchStore(limits: Partial<SimBatchLimits> = {}): BatchStore {
-  return { files: new Map(), batches: new Map(), limits: { ...DEFAULT_SIM_BATCH_LIMITS, ...limits } }
-}
+/** Sequence numbers reserved in the database at a time: one write per block, not per request. */
+const SEQUENCE_BLOCK = 10_000
+const SEQUENCE_COUNTER = 'sequence_reserved'
 
-/** A random id with a dialect prefix (`batch_`, `file-`, `msgbatch_`): never reused after a reset. */
-export function simId(prefix: string): string {
-  return prefix + crypto.randomUUID().replace(/-/g, '').slice(0, 24)
-}
-
-/** Share of the turnaround spent validating (OpenAI `validating`) before lines start running. */
-const VALIDATING_SHARE = 0.1
-/** Lines finish by this share of the turnaround; the rest is `finalizing`. */
-const RUNNING_UNTIL_SHARE = 0.9
-
-/**
- * Schedules every line: spread evenly over the running window; with `expire`, only the first
- * half is scheduled and the rest never runs.
- */
-export function scheduleLines(batch: SimBatch, expire: boolean): void {
-  const n = batch.lines.length
-  const runnable = expire ? Math.floor(n / 2) : n
-  const start = batch.createdAt + batch.turnaroundMs * VALIDATING_SHARE
-  const span = batch.turnaroundMs * (RUNNING_UNTIL_SHARE - VALIDATING_SHARE)
-  batch.lines.forEach((line, i) => {
-    line.finishAt = i < runnable ? start + (span * (i + 1)) / Math.max(1, runnable) : Number.POSITIVE_INFINITY
-  })
-}
-
-/** Where a live batch is in its life (before `advance` has ended it). */
-export function phaseOf(batch: SimBatch, now: number): 'validating' | 'in_progress' | 'finalizing' {
-  if (now < batch.createdAt + batch.turnaroundMs * VALIDATING_SHARE) return 'validating'
-  return now < batch.createdAt + batch.turnaroundMs * RUNNING_UNTIL_SHARE ? 'in_progress' : 'finalizing'
-}
-
-/**
- * Runs every line whose time has come (through `run`, in order) and ends the batch when its
- * time has come: failed (validation errors), cancelled (a cancel was asked), expired or
- * completed (turnaround reached). Idempotent; an ended batch is left alone.
- */
-export function advance(batch: SimBatch, now: number, run: (line: SimBatchLine) => Promise<LineResult>, onEnd: (batch: SimBatch) => void): Promise<void> {
-  // One advance at a time per batch, so concurrent polls never run a line twice.
-  const next = (advancing.get(batch) ?? Promise.resolve()).then(() => advanceNow(batch, now, run, onEnd))
-  advancing.set(batch, next.catch(() => {}))
-  return next
-}
-
-const advancing = new WeakMap<SimBatch, Promise<void>>()
-
-async function advanceNow(batch: SimBatch, now: number, run: (line: SimBatchLine) => Promise<LineResult>, onEnd: (batch: SimBatch) => void): Promise<void> {
-  if (batch.end) return
-  const validated = now >= batch.createdAt + batch.turnaroundMs * VALIDATING_SHARE
-  if (batch.errors.length > 0) {
-    if (validated) finish(batch, 'failed', now, onEnd)
-    return
+/** The store over an open simulator database. */
+export function createBatchStore(sim: SimDb, limits: Partial<SimBatchLimits> = {}): BatchStore {
+  const chains = new Map<string, Promise<unknown>>()
+  // After a restart, numbering resumes past every block reserved before it, so ids never repeat.
+  let sequence = readCounter(sim, SEQUENCE_COUNTER)
+  let reserved = sequence
+  const files = createFileStore(sim)
+  const batches = createBatchTable(sim)
+  return {
+    sim, files, batches,
+    limits: { ...DEFAULT_SIM_BATCH_LIMITS, ...limits },
+    serialized<T>(batchId: string, fn: () => Promise<T>): Promise<T> {
+      const run = (chains.get(batchId) ?? Promise.resolve()).then(fn)
+      const tail = run.catch(() => {})
+      chains.set(batchId, tail)
+      void tail.then(() => {
+        if (chains.get(batchId) === tail) chains.delete(batchId)
+      })
+      return run
+    },
+    nextSequence() {
+      if (sequence >= reserved) {
+        reserved = sequence + SEQUENCE_BLOCK
+        writeCounter(sim, SEQUENCE_COUNTER, reserved)
+      }
+      return ++sequence
+    },
+    clear() {
+      files.clear()
+      batches.clear()
+      sequence = reserved = 0
+      writeCounter(sim, SEQUENCE_COUNTER, 0)
+    },
   }
-  const cutoff = batch.cancelRequestedAt ?? Number.POSITIVE_INFINITY
-  for (const line of batch.lines) {
-    if (!line.result && line.finishAt <= now && line.finishAt <= cutoff) line.result = await run(line)
-  }
-  if (batch.cancelRequestedAt !== null) finish(batch, 'cancelled', now, onEnd)
-  else if (now >= batch.createdAt + batch.turnaroundMs) finish(batch, batch.lines.some((l) => !l.result) ? 'expired' : 'completed', now, onEnd)
-}
-
-function finish(batch: SimBatch, end: SimBatchEnd, now: number, onEnd: (batch: SimBatch) => void): void {
-  batch.end = end
-  batch.endedAt = now
-  const why = end === 'cancelled' ? 'cancelled' : 'expired'
-  if (end !== 'failed') for (const line of batch.lines) line.result ??= { ran: false, why }
-  onEnd(batch)
-}
-
-/** Lines that ran ok, ran and failed, and have not run (yet, or ever). */
-export function lineCounts(batch: SimBatch): { ok: number; failed: number; notRun: number; expired: number; cancelled: number } {
-  const c = { ok: 0, failed: 0, notRun: 0, expired: 0, cancelled: 0 }
-  for (const l of batch.lines) {
-    if (!l.result) c.notRun++
-    else if (!l.result.ran) c[l.result.why]++
-    else if (l.result.ok) c.ok++
-    else c.failed++
-  }
-  return c
 }

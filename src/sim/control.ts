@@ -1,7 +1,8 @@
 /**
  * The simulator's control surface (design §5), always at `/_sim/*`:
  * `PUT /_sim/scenario` sets behaviour, `GET /_sim/scenario` reads it back, `GET /_sim/stats`
- * counts wire requests, `POST /_sim/reset` clears scenario, stats and counters.
+ * counts wire requests, `POST /_sim/reset` clears scenario, stats and counters, and every file and
+ * batch of the batch dialects (on disk too). Scenario and stats live in memory only.
  */
 import { Value } from '@sinclair/typebox/value'
 import { Scenario } from './faults'

@@ -26,6 +26,10 @@ export const Behaviour = T.Object(
     turnaround_s: T.Optional(T.Number({ minimum: 0, description: 'Batch dialects: time until a batch completes.' })),
     expire: T.Optional(T.Boolean({ description: 'Batch dialects: let batches expire instead of completing.' })),
     partial_fail_rate: Rate('Batch dialects: share of items that fail inside a completed batch.'),
+    lose_batches: T.Optional(T.Boolean({ description: 'Batch dialects: batches created while set are forgotten after lose_after_polls retrieves; then every call on them answers 404.' })),
+    lose_after_polls: T.Optional(T.Integer({ minimum: 0, description: 'With lose_batches: retrieves answered before the batch is forgotten (default 0: forgotten right after the create answer).' })),
+    fail_batch: T.Optional(T.Boolean({ description: 'Batch dialects: batches created while set fail — OpenAI: status failed with errors once validated; Anthropic: ended with every request errored (api_error).' })),
+    malformed_results_rate: Rate('Batch dialects: share of result-file lines (OpenAI output and error files, Anthropic results) that are not valid JSON or not the wire shape.'),
   },
   { additionalProperties: false },
 )

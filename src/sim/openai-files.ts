@@ -1,28 +1,21 @@
 /**
  * The OpenAI Files API of the simulator (research §A.2): multipart upload (`file`, `purpose`,
  * bracketed `expires_after[…]` fields accepted), retrieve, list with cursor, raw `/content`,
- * delete. Batch output and error files are stored here too, with purpose `batch_output`.
+ * delete. Batch output and error files are stored here too, with purpose `batch_output`
+ * (file-store.ts keeps them in the simulator's database or directory).
  */
-import { simId, type SimFile } from './batch-store'
+import type { SimFile } from './file-store'
 import { serveWithFaults } from './pipeline'
 import { invalidRequest, jsonResponse, openAiError, type SimContext, type SimRoute } from './respond'
-import type { SimState } from './state'
 
 const PURPOSES = new Set(['assistants', 'batch', 'fine-tune', 'vision', 'user_data', 'evals'])
 /** Batch-purpose files expire after 30 days (research §A.2). */
 const FILE_TTL_S = 30 * 24 * 3600
 
-/** Stores a file and returns it. */
-export function storeFile(state: SimState, file: Omit<SimFile, 'id'>): SimFile {
-  const stored = { ...file, id: simId('file-') }
-  state.batch.files.set(stored.id, stored)
-  return stored
-}
-
 /** The OpenAI `FileObject` of a stored file. */
 export function presentFile(file: SimFile) {
   const created = Math.floor(file.createdAt / 1000)
-  return { id: file.id, object: 'file', bytes: file.content.byteLength, created_at: created, expires_at: created + FILE_TTL_S, filename: file.filename, purpose: file.purpose, status: 'processed', status_details: null }
+  return { id: file.id, object: 'file', bytes: file.bytes, created_at: created, expires_at: created + FILE_TTL_S, filename: file.filename, purpose: file.purpose, status: 'processed', status_details: null }
 }
 
 /** Routes of the Files API under `${prefix}/v1/files`. */
@@ -33,7 +26,7 @@ export function openAiFileRoutes(prefix: string): SimRoute[] {
     { method: 'POST', pattern: base, handle: (ctx) => faults(ctx, () => upload(ctx)) },
     { method: 'GET', pattern: base, handle: (ctx) => faults(ctx, () => list(ctx)) },
     { method: 'GET', pattern: `${base}/:id`, handle: (ctx) => faults(ctx, () => withFile(ctx, (f) => jsonResponse(presentFile(f)))) },
-    { method: 'GET', pattern: `${base}/:id/content`, handle: (ctx) => faults(ctx, () => withFile(ctx, (f) => new Response(f.content, { headers: { 'content-type': 'application/octet-stream' } }))) },
+    { method: 'GET', pattern: `${base}/:id/content`, handle: (ctx) => faults(ctx, () => withFile(ctx, (f) => new Response(ctx.state.batch.files.body(f.id), { headers: { 'content-type': 'application/octet-stream' } }))) },
     {
       method: 'DELETE',
       pattern: `${base}/:id`,
@@ -50,7 +43,7 @@ export function openAiFileRoutes(prefix: string): SimRoute[] {
 
 function withFile(ctx: SimContext, fn: (file: SimFile) => Response): Response {
   const file = ctx.state.batch.files.get(decodeURIComponent(ctx.params.id ?? ''))
-  if (!file) return openAiError(404, `No such File object: ${ctx.params.id}`, { param: 'id', code: 'file_not_found' })
+  if (!file) return openAiError(404, `No such File object: ${ctx.params.id}`, { param: 'id', type: 'invalid_request_error' })
   return fn(file)
 }
 
@@ -67,19 +60,13 @@ async function upload(ctx: SimContext): Promise<Response> {
   if (file === null || typeof file === 'string') return invalidRequest('A file part named "file" is required.', 'file')
   const name = (file as File).name || 'unknown_file'
   if (purpose === 'batch' && !name.endsWith('.jsonl')) return invalidRequest('Batch input files must be .jsonl files.', 'file')
-  const stored = storeFile(ctx.state, { filename: name, purpose, content: new Uint8Array(await file.arrayBuffer()), createdAt: ctx.now() })
+  const stored = ctx.state.batch.files.put({ filename: name, purpose, createdAt: ctx.now() }, new Uint8Array(await file.arrayBuffer()))
   return jsonResponse(presentFile(stored))
 }
 
 function list(ctx: SimContext): Response {
   const q = new URL(ctx.request.url).searchParams
   const limit = Math.min(10_000, Math.max(1, Number(q.get('limit') ?? 10_000) || 10_000))
-  const purpose = q.get('purpose')
-  const order = q.get('order') === 'asc' ? 'asc' : 'desc'
-  let files = [...ctx.state.batch.files.values()].filter((f) => !purpose || f.purpose === purpose)
-  if (order === 'desc') files.reverse()
-  const after = q.get('after')
-  if (after) files = files.slice(files.findIndex((f) => f.id === after) + 1)
-  const page = files.slice(0, limit)
-  return jsonResponse({ object: 'list', data: page.map(presentFile), first_id: page[0]?.id ?? null, last_id: page[page.length - 1]?.id ?? null, has_more: files.length > page.length })
+  const { files: page, hasMore } = ctx.state.batch.files.list({ purpose: q.get('purpose') || null, order: q.get('order') === 'asc' ? 'asc' : 'desc', after: q.get('after'), limit })
+  return jsonResponse({ object: 'list', data: page.map(presentFile), first_id: page[0]?.id ?? null, last_id: page[page.length - 1]?.id ?? null, has_more: hasMore })
 }

@@ -7,6 +7,7 @@ import { buildChatCompletion, parseChatRequest } from './openai-chat'
 import { buildEmbeddingList, parseEmbeddingRequest } from './openai-embeddings'
 import { serveWithFaults } from './pipeline'
 import { jsonResponse, openAiError, readJsonObject, type SimContext, type SimRoute } from './respond'
+import { nextSequence } from './state'
 
 /** Models always listed by `GET /v1/models` (plus every model seen since the last reset). */
 export const LISTED_MODELS = [
@@ -35,20 +36,19 @@ export function openAiSyncRoutes(prefix: string): SimRoute[] {
 type Parsed<T> = { ok: true; value: T } | { ok: false; response: Response }
 
 /** Reads the JSON body, applies the model's faults, then parses and answers (chat and embeddings alike). */
-async function serveRequest<T>(ctx: SimContext, parse: (body: Record<string, unknown>) => Parsed<T>, answer: (value: T) => unknown): Promise<Response> {
+async function serveRequest<T>(ctx: SimContext, parse: (body: Record<string, unknown>) => Parsed<T>, answer: (value: T, sequence: number) => unknown): Promise<Response> {
   const read = await readJsonObject(ctx.request)
   const model = read.ok && typeof read.body.model === 'string' ? read.body.model : undefined
   return serveWithFaults(ctx, model, () => {
     if (!read.ok) return read.response
     const parsed = parse(read.body)
     if (!parsed.ok) return parsed.response
-    ctx.state.sequence++
-    return jsonResponse(answer(parsed.value))
+    return jsonResponse(answer(parsed.value, nextSequence(ctx.state)))
   })
 }
 
 function serveChat(ctx: SimContext): Promise<Response> {
-  return serveRequest(ctx, parseChatRequest, (value) => buildChatCompletion(value, ctx.state.sequence, ctx.now()))
+  return serveRequest(ctx, parseChatRequest, (value, sequence) => buildChatCompletion(value, sequence, ctx.now()))
 }
 
 function serveEmbeddings(ctx: SimContext): Promise<Response> {

@@ -13,9 +13,9 @@ export interface SimulatorServer {
   stop(): void
 }
 
-/** Starts listening at once; `port: 0` picks a free port, reported in `url`. */
-export function startSimulatorServer(opts: { host: string; port: number; now?: () => number; batchLimits?: SimulatorOptions['batchLimits'] }): SimulatorServer {
-  const sim = createSimulator({ upstreamPrefix: '', now: opts.now, batchLimits: opts.batchLimits })
+/** Starts listening at once; `port: 0` picks a free port, reported in `url`; `dataDir` persists batches there. */
+export function startSimulatorServer(opts: { host: string; port: number; now?: () => number; batchLimits?: SimulatorOptions['batchLimits']; dataDir?: string }): SimulatorServer {
+  const sim = createSimulator({ upstreamPrefix: '', now: opts.now, batchLimits: opts.batchLimits, dataDir: opts.dataDir })
   // idleTimeout 0: a request held open by `timeout_rate` must hang until the client gives up,
   // not be cut by the server's idle timer (which the client would see as a network error).
   const server = Bun.serve({ hostname: opts.host, port: opts.port, idleTimeout: 0, fetch: (request) => sim.handle(request) })
@@ -26,8 +26,8 @@ export function startSimulatorServer(opts: { host: string; port: number; now?: (
     port,
     sim,
     stop() {
-      sim.close()
       server.stop(true)
+      sim.close()
     },
   }
 }

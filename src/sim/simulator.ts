@@ -2,15 +2,17 @@
  * The provider simulator as a fetch handler with its own state, so the same instance can be
  * mounted in the appliance (demo mode) or served standalone (`batchrouter sim`). Dialects are
  * route modules over one SimState: OpenAI-compatible sync, OpenAI Files + Batch, Anthropic
- * Message Batches — one scenario and one set of stats for all of them.
+ * Message Batches — one scenario and one set of stats for all of them. Given `dataDir`, the batch
+ * dialects' files and batches persist there and survive restarts (sim-db.ts).
  */
 import { anthropicBatchRoutes } from './anthropic-batches'
-import type { SimBatchLimits } from './batch-store'
+import { createBatchStore, type SimBatchLimits } from './batch-store'
 import { controlRoutes } from './control'
 import { openAiBatchRoutes } from './openai-batch'
 import { openAiFileRoutes } from './openai-files'
 import { openAiSyncRoutes } from './openai-sync'
 import { openAiError, type SimContext, type SimRoute } from './respond'
+import { openSimDb } from './sim-db'
 import { createSimState, releaseHangs, type SimState } from './state'
 
 export interface SimulatorOptions {
@@ -20,13 +22,15 @@ export interface SimulatorOptions {
   now?: () => number
   /** Provider batch limits to enforce (default: the real ones; tests lower them). */
   batchLimits?: Partial<SimBatchLimits>
+  /** Directory of the simulator's database and large files; absent → in memory, gone on exit. */
+  dataDir?: string
 }
 
 export interface Simulator {
   /** Answers one request; never throws (unexpected errors become a 500 envelope). */
   handle(request: Request): Promise<Response>
   state: SimState
-  /** Releases requests held open by `timeout_rate`; call before stopping the server. */
+  /** Releases requests held open by `timeout_rate` and closes the database; call when stopping the server. */
   close(): void
 }
 
@@ -36,11 +40,15 @@ interface CompiledRoute {
   names: string[]
 }
 
-/** Builds a simulator with fresh state. */
+/**
+ * Builds a simulator: fresh in memory, or over `dataDir` with the files and batches stored there.
+ * Throws SimDirLockedError when another simulator process holds `dataDir`.
+ */
 export function createSimulator(opts: SimulatorOptions = {}): Simulator {
   const prefix = (opts.upstreamPrefix ?? '').replace(/\/+$/, '')
   const now = opts.now ?? Date.now
-  const state = createSimState(opts.batchLimits)
+  const sim = openSimDb(opts.dataDir)
+  const state = createSimState(createBatchStore(sim, opts.batchLimits))
   const routes = [...openAiSyncRoutes(prefix), ...openAiFileRoutes(prefix), ...openAiBatchRoutes(prefix), ...anthropicBatchRoutes(prefix), ...controlRoutes()].map(compileRoute)
 
   async function handle(request: Request): Promise<Response> {
@@ -65,7 +73,13 @@ export function createSimulator(opts: SimulatorOptions = {}): Simulator {
     return openAiError(404, `Unknown simulator path ${request.method} ${path}.`, { code: 'unknown_url' })
   }
 
-  return { handle, state, close: () => releaseHangs(state) }
+  let closed = false
+  const close = () => {
+    releaseHangs(state)
+    if (!closed) sim.db.close()
+    closed = true
+  }
+  return { handle, state, close }
 }
 
 function compileRoute(route: SimRoute): CompiledRoute {

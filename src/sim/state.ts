@@ -1,10 +1,11 @@
 /**
  * One simulator's mutable state: the scenario in force, request statistics, per-item attempt
- * counters and the requests currently held open by `timeout_rate`. Route modules (the sync
- * OpenAI dialect today, batch dialects later) all read and write the same SimState.
+ * counters and the requests currently held open by `timeout_rate` — all in memory — plus the
+ * batch dialects' files and batches, which live in the simulator's database (on disk when it
+ * was given a directory). Route modules all read and write the same SimState.
  */
 import type { Scenario } from './faults'
-import { createBatchStore, type BatchStore, type SimBatchLimits } from './batch-store'
+import type { BatchStore } from './batch-store'
 
 /** Header carrying our item id upstream; the simulator counts requests per value of it. */
 export const ITEM_ID_HEADER = 'x-batchrouter-item-id'
@@ -30,15 +31,13 @@ export interface SimState {
   stats: SimStats
   /** Requests seen per fault key since the scenario was last set (drives fail_first_n and draws). */
   attempts: Map<string, number>
-  /** Wire requests answered so far, for response ids. */
-  sequence: number
   /** Release functions of requests hanging on `timeout_rate`. */
   hangs: Set<() => void>
   /** Model names seen in requests or scenarios, listed by `GET /v1/models`. */
   seenModels: Set<string>
   /** Bumped by every reset, so requests that arrived before it do not count after it. */
   generation: number
-  /** Files and batches of the batch dialects (cleared by reset; limits kept). */
+  /** Files and batches of the batch dialects and the response-id sequence (cleared by reset; limits kept). */
   batch: BatchStore
 }
 
@@ -46,9 +45,14 @@ function emptyStats(): SimStats {
   return { total: 0, by_path: {}, by_model: {}, by_custom_id: {}, by_status: {}, in_flight: 0, max_in_flight: 0 }
 }
 
-/** A fresh state: no scenario, zero counts, no files or batches. */
-export function createSimState(limits: Partial<SimBatchLimits> = {}): SimState {
-  return { scenario: {}, stats: emptyStats(), attempts: new Map(), sequence: 0, hangs: new Set(), seenModels: new Set(), generation: 0, batch: createBatchStore(limits) }
+/** A fresh state over `batch` (whatever files and batches it already holds): no scenario, zero counts. */
+export function createSimState(batch: BatchStore): SimState {
+  return { scenario: {}, stats: emptyStats(), attempts: new Map(), hangs: new Set(), seenModels: new Set(), generation: 0, batch }
+}
+
+/** The next response-id number (unique across restarts of a simulator with a directory). */
+export function nextSequence(state: SimState): number {
+  return state.batch.nextSequence()
 }
 
 /** Replaces the scenario and restarts per-item attempt counting (stats are kept). */
@@ -58,15 +62,13 @@ export function setScenario(state: SimState, scenario: Scenario): void {
   for (const model of Object.keys(scenario.models ?? {})) state.seenModels.add(model)
 }
 
-/** Clears scenario, stats and counters and releases every hanging request. */
+/** Clears scenario, stats, counters, files and batches (on disk too) and releases every hanging request. */
 export function resetSimState(state: SimState): void {
   state.scenario = {}
   state.stats = emptyStats()
   state.attempts.clear()
-  state.sequence = 0
   state.seenModels.clear()
-  state.batch.files.clear()
-  state.batch.batches.clear()
+  state.batch.clear()
   state.generation++
   releaseHangs(state)
 }

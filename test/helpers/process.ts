@@ -119,9 +119,9 @@ export interface SimProcess extends Child {
   reset(): Promise<void>
 }
 
-/** Starts `bun src/main.ts sim --port 0` and waits for the URL it prints. */
-export async function startSimProcess(opts: { port?: number } = {}): Promise<SimProcess> {
-  const child = spawnChild(['sim', '--port', String(opts.port ?? 0)])
+/** Starts `bun src/main.ts sim --port 0 [--data-dir D]` and waits for the URL it prints. */
+export async function startSimProcess(opts: { port?: number; dataDir?: string } = {}): Promise<SimProcess> {
+  const child = spawnChild(['sim', '--port', String(opts.port ?? 0), ...(opts.dataDir ? ['--data-dir', opts.dataDir] : [])])
   const url = await waitFor('the simulator to print its URL', () => {
     if (child.proc.exitCode !== null) throw new Error(`simulator exited ${child.proc.exitCode}: ${child.stderr()}`)
     return /listening on (http:\/\/\S+?)\s/.exec(child.stdout())?.[1]
