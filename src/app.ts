@@ -28,6 +28,7 @@ import { sweepCreatingBatches } from './features/batches/discard'
 import { releaseWebhookLeases } from './features/webhooks/index'
 import { acquireInstanceLock } from './instance-lock'
 import { mountRoutes } from './http/routes'
+import { createEdge, edgeFailure } from './http/edge'
 import { SIM_UPSTREAM_PREFIX } from './sim/mount'
 import { createMetrics, registerStateGauges } from './features/metrics/index'
 
@@ -101,16 +102,20 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   scheduler = new Scheduler(deps, jobs)
   const app = mountRoutes(createHttpBase(deps), deps)
     .use(healthRoutes(deps, { draining: () => draining, schedulerRunning: () => scheduler!.isRunning }))
-  const server = app.listen({
+  // Bun serves through the edge (auth, limits and body caps before a body byte is read). Bun's
+  // own body cap is lifted so that every 413 is the JSON envelope; each route kind caps its body.
+  const edge = createEdge(deps, app)
+  const server = Bun.serve({
     hostname: config.host,
     port: config.port,
-    // Bun refuses bodies over 128 MiB by default; allow the largest upload plus multipart overhead
-    // and enforce the real per-route limits with the JSON envelope.
-    maxRequestBodySize: Math.max(config.limits.batchUploadBytes, config.limits.otherUploadBytes) + 1024 * 1024,
+    development: false,
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     // Bun's maximum; provider calls to the mounted simulator may legitimately take long.
     idleTimeout: 255,
-  } as Parameters<typeof app.listen>[0])
-  const port = server.server!.port!
+    fetch: edge.fetch,
+    error: (err) => edgeFailure(deps, err),
+  })
+  const port = server.port!
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   listenUrl = url
   catalog = wire(catalog)

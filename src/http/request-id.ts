@@ -12,3 +12,8 @@ export function requestIdOf(request: Request): string {
   }
   return id
 }
+
+/** Gives `to` (a copy of a request made by the edge) the same id as `from`. */
+export function shareRequestId(from: Request, to: Request): void {
+  ids.set(to, requestIdOf(from))
+}
