@@ -11,7 +11,7 @@ import { migrateDb } from './db/migrate'
 import { systemClock, type Clock } from './lib/clock'
 import { createLog, type Log } from './lib/log'
 import { systemTransport, type SafeFetchTransport } from './lib/safe-fetch'
-import { prepareDataDir } from './storage'
+import { prepareDataDir, restrictDatabaseFiles } from './storage'
 import { loadSigningKey } from './signing-key'
 import { buildCatalog, wireCatalogToSimulator } from './features/catalog/build'
 import type { Catalog } from './features/catalog/models'
@@ -29,6 +29,7 @@ import { releaseWebhookLeases } from './features/webhooks/index'
 import { acquireInstanceLock } from './instance-lock'
 import { mountRoutes } from './http/routes'
 import { createEdge, edgeFailure } from './http/edge'
+import type { RoutePolicy } from './http/route-policy'
 import { SIM_UPSTREAM_PREFIX } from './sim/mount'
 import { createMetrics, registerStateGauges } from './features/metrics/index'
 
@@ -51,6 +52,8 @@ export interface RunningApp {
   settleDispatch(): Promise<void>
   url: string
   port: number
+  /** The policy (auth kind, body kind) of every registered route, as the HTTP edge enforces it. */
+  routes: readonly RoutePolicy[]
   scheduler: Scheduler
   /** Graceful stop: refuse new work (readyz 503), finish job passes, close the server and DB. */
   stop(): Promise<void>
@@ -60,11 +63,12 @@ export interface RunningApp {
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<RunningApp> {
   // Lock first: a second copy started by mistake must fail before it touches the data dir
   // (prepareDataDir empties tmp/, which holds the running copy's uploads in progress).
-  mkdirSync(resolve(config.dataDir), { recursive: true })
+  mkdirSync(resolve(config.dataDir), { recursive: true, mode: 0o700 })
   const releaseLock = acquireInstanceLock(resolve(config.dataDir))
   const paths = prepareDataDir(config.dataDir)
   const db = openDb(paths.db)
   migrateDb(db)
+  restrictDatabaseFiles(paths.db) // -wal/-shm left by an older version with looser modes
   let catalog: Catalog = buildCatalog(config.catalog)
   let scheduler: Scheduler | undefined
   let dispatcher: Dispatcher | undefined
@@ -124,6 +128,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     deps,
     url,
     port,
+    routes: edge.routes.all(),
     scheduler,
     async runJob(name, now) {
       const job = jobs.find((j) => j.name === name)

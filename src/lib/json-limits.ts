@@ -5,6 +5,9 @@
  */
 
 /** What is wrong with a JSON value, and where (`items[0].input.max_tokens`; '' for the root). */
+/** The nesting limit when config gives none: deep enough for any real request (JSON schemas, tools), far from the stack's limit. */
+export const DEFAULT_JSON_DEPTH = 64
+
 export interface JsonLimitProblem {
   kind: 'too_deep' | 'not_finite'
   param: string
@@ -24,7 +27,6 @@ const BACKSLASH = 0x5c
  * finite answer: JSON.parse reports it.
  */
 export function jsonNestingDepth(text: string, max: number): number {
-  if (text.length <= max) return 0 // fewer characters than levels: cannot be too deep
   let depth = 0
   let deepest = 0
   let inString = false
@@ -43,7 +45,8 @@ export function jsonNestingDepth(text: string, max: number): number {
 
 /** The problem of text nested deeper than `maxDepth`, or null. */
 export function depthProblem(text: string, maxDepth: number): JsonLimitProblem | null {
-  if (jsonNestingDepth(text, maxDepth) <= maxDepth) return null
+  // Fewer characters than levels cannot be too deep; most bodies end here without a scan.
+  if (text.length <= maxDepth || jsonNestingDepth(text, maxDepth) <= maxDepth) return null
   return { kind: 'too_deep', param: '', message: `JSON nested more than ${maxDepth} levels deep is not accepted; flatten the structure.` }
 }
 

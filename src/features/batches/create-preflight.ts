@@ -32,7 +32,9 @@ export function preflightRequest(deps: Deps, orgId: string, body: CreateBatchBod
     if (!body.endpoint || !(OPENAI_ENDPOINTS as readonly string[]).includes(body.endpoint)) problem('endpoint_unsupported', 'endpoint', `endpoint must be one of ${OPENAI_ENDPOINTS.join(', ')}.`)
     if (body.completion_window !== '24h') problem('invalid_completion_window', 'completion_window', 'completion_window must be "24h".')
   }
-  if (body.metadata && Buffer.byteLength(canonicalJson(body.metadata)) > METADATA_MAX_BYTES) problem('metadata_too_large', 'metadata', 'metadata must be at most 16 KB of JSON.')
+  // TypeBox's record check lets an array through; metadata is a map of keys to values.
+  if (Array.isArray(body.metadata)) problem('invalid_metadata', 'metadata', 'metadata must be a JSON object of keys and values (such as {"project": "x"}), not an array.')
+  else if (body.metadata && Buffer.byteLength(canonicalJson(body.metadata)) > METADATA_MAX_BYTES) problem('metadata_too_large', 'metadata', 'metadata must be at most 16 KB of JSON.')
   const routing = routingFields(body, shape, problem)
   if (body.webhook) {
     // The static half of the SSRF rules; delivery re-checks the DNS answers (lib/safe-fetch).

@@ -8,17 +8,18 @@
  * the event loop for long; a refused or crashed create leaves nothing behind
  * (`discardCreatingBatch`, and the start-up sweep).
  */
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, count, eq, inArray, notInArray } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
 import { newId } from '../../lib/ids'
+import { AppError } from '../../lib/errors'
 import { assertCanReserve, reserveCreditsInTx } from '../credits/index'
 import { getFileForOrg, storeFileFromPath } from '../files/index'
 import { assertBatchCanRun, assertWithinMaxPrice, feeSchedule, loadRequestItems, preflightError, presentPriceBreakdown } from '../quotes/index'
 import { groupDemands, liveOfferingStates, modelLookup, modelsListProblems, planRouting, ratesToLock, reservationPrice } from '../routing/index'
 import type { CreateBatchBody } from './models'
 import { batchesTable, type BatchRow } from './table'
-import { transitionFrom } from './state'
+import { TERMINAL_BATCH_STATUSES, transitionFrom } from './state'
 import { completeIdempotencyKeyInTx } from './idempotency'
 import { preflightRequest } from './create-preflight'
 import { discardCreatingBatch } from './discard'
@@ -45,6 +46,8 @@ export async function createBatchRecord(deps: Deps, orgId: string, body: CreateB
     createdAt: now, updatedAt: now, inProgressAt: null, finalizingAt: null, completedAt: null, failedAt: null, expiredAt: null, cancellingAt: null, cancelledAt: null,
     slaDeadline: now + pre.policy.slaSeconds * 1000, endIntent: null, leaseUntil: null, nextAttemptAt: now, lastError: null,
   }
+  // Counted and inserted with no await between, so concurrent creates cannot both take the last slot.
+  assertActiveBatchSlot(deps, orgId)
   // Inserted first (items reference it) and discarded on every refusal and at start-up after a crash.
   deps.db.insert(batchesTable).values(placeholder).run()
   let ownFileId: string | null = null
@@ -78,6 +81,15 @@ export async function createBatchRecord(deps: Deps, orgId: string, body: CreateB
   } catch (err) {
     discardCreatingBatch(deps, batchId, ownFileId)
     throw err
+  }
+}
+
+/** Throws 429 rate_limited when the org already has `rateLimits.activeBatchesPerOrg` unfinished batches (creates in flight included). */
+function assertActiveBatchSlot(deps: Deps, orgId: string): void {
+  const cap = deps.config.rateLimits.activeBatchesPerOrg
+  const active = deps.db.select({ n: count() }).from(batchesTable).where(and(eq(batchesTable.orgId, orgId), notInArray(batchesTable.status, [...TERMINAL_BATCH_STATUSES]))).get()?.n ?? 0
+  if (active >= cap) {
+    throw new AppError('rate_limited', { message: `This org already has ${active} unfinished batches, the most it may run at once (${cap}); wait for some to finish or cancel some, then retry.`, details: { active_batches: active, limit: cap }, retryAfter: 60 })
   }
 }
 

@@ -5,11 +5,14 @@
  * gets a turn between chunks; memory is bounded by one partial line.
  */
 import { AppError } from '../../lib/errors'
+import { DEFAULT_JSON_DEPTH, jsonNestingDepth } from '../../lib/json-limits'
 
 /** The per-file limits the checker enforces (from config.limits). */
 export interface JsonlLimits {
   maxLines: number
   lineBytes: number
+  /** Deepest nesting of arrays and objects a line may have (default DEFAULT_JSON_DEPTH). */
+  maxDepth?: number
 }
 
 const NEWLINE = 0x0a
@@ -77,6 +80,10 @@ export class JsonlChecker {
     }
     if (text.trim() === '') {
       return this.fail(lineError(line, `Line ${line} is blank: a batch input holds one JSON object per line with no empty lines (one trailing newline is fine).`))
+    }
+    const maxDepth = this.limits.maxDepth ?? DEFAULT_JSON_DEPTH
+    if (jsonNestingDepth(text, maxDepth) > maxDepth) {
+      return this.fail(lineError(line, `Line ${line} nests arrays and objects more than ${maxDepth} levels deep; flatten it.`))
     }
     let value: unknown
     try {
