@@ -9,6 +9,7 @@ import { AppError } from '../lib/errors'
 import { nonFiniteProblem, depthProblem } from '../lib/json-limits'
 import type { RouteBody } from './route-policy'
 
+/** The caps the gate applies (from config.limits). */
 export interface BodyLimits {
   jsonBytes: number
   jsonDepth: number

@@ -25,6 +25,7 @@ interface HandlesRequests {
 /** Bun's `fetch` for the app, with the edge's checks in front. */
 export type EdgeFetch = (request: Request, server: Server<unknown>) => Promise<Response>
 
+/** The edge's fetch handler and the route policies it enforces. */
 export interface Edge {
   fetch: EdgeFetch
   /** The route policies the edge enforces (for the isolation matrix and the docs). */
@@ -76,7 +77,7 @@ export function createEdge(deps: Deps, app: HandlesRequests, limiter: RequestLim
     response = stamp(response, requestId, state.quota ?? null)
     const ms = performance.now() - started
     // Requests refused here never reach the app's own metrics hooks.
-    if (fromEdge) deps.metrics.observeRequest(request.method, route?.template, response.status, ms / 1000)
+    if (fromEdge) deps.metrics.observeRequest(request.method, route?.registered, response.status, ms / 1000)
     deps.log.info('request', { method: request.method, route: route?.template ?? 'unmatched', status: response.status, ms: Math.round(ms * 10) / 10, request_id: requestId, org_id: state.principal?.orgId ?? undefined })
     return response
   }

@@ -15,6 +15,7 @@ export interface Quota {
   resetMs: number
 }
 
+/** The limits the edge applies; implementations keep the counters (in memory today). */
 export interface RequestLimiter {
   /** Counts one request of `keyId` (and its org); `allowed` false once either is past its limit. `quota` is the tighter of the two. */
   consume(keyId: string, orgId: string | null): Promise<{ allowed: boolean; quota: Quota }>

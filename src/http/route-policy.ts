@@ -14,10 +14,13 @@ export type RouteAuth = 'public' | 'customer' | 'admin'
  */
 export type RouteBody = 'json' | 'upload' | 'none' | 'passthrough'
 
+/** One registered route as the edge sees it. */
 export interface RoutePolicy {
   method: string
-  /** The route template as registered (`/v1/batches/:id`), without a trailing slash. */
+  /** The route template (`/v1/batches/:id`), without a trailing slash. */
   template: string
+  /** The path exactly as registered (a prefix plus '/' keeps its slash): the app's metrics label. */
+  registered: string
   auth: RouteAuth
   body: RouteBody
 }
@@ -31,6 +34,7 @@ interface RouteLike {
   hooks?: { transform?: HookLike[]; parse?: unknown; body?: unknown }
 }
 
+/** Finds the policy of the route a request will reach. */
 export interface RouteMatcher {
   /** The policy of the route serving `method` `path` (HEAD is served by GET), or undefined. */
   find(method: string, path: string): RoutePolicy | undefined
@@ -57,7 +61,7 @@ function policyOf(route: RouteLike): RoutePolicy {
   const template = route.path.length > 1 ? route.path.replace(/\/+$/, '') : route.path
   const kinds = (route.hooks?.transform ?? []).map((h) => guardKindOf(h.fn)).filter((k) => k !== undefined)
   const auth: RouteAuth = kinds.includes('admin') ? 'admin' : kinds.includes('customer') ? 'customer' : 'public'
-  return { method: route.method, template, auth, body: bodyKindOf(route) }
+  return { method: route.method, template, registered: route.path, auth, body: bodyKindOf(route) }
 }
 
 function bodyKindOf(route: RouteLike): RouteBody {

@@ -70,13 +70,39 @@ export function nonFiniteProblem(value: unknown): JsonLimitProblem | null {
 }
 
 /**
- * Parses untrusted JSON text: too deep → problem (before parsing), invalid → SyntaxError thrown,
- * a non-finite number → problem. Returns the value otherwise.
+ * The first limit a parsed value breaks — nested deeper than `maxDepth`, or a non-finite number
+ * (with its path) — or null. One iterative pass over the value, without building paths unless a
+ * problem is found: cheap enough for every line of a 50,000-line batch input.
+ */
+export function valueProblem(value: unknown, maxDepth: number): JsonLimitProblem | null {
+  const values: unknown[] = [value]
+  const depths: number[] = [0]
+  let hasNonFinite = false
+  while (values.length > 0) {
+    const v = values.pop()
+    const depth = depths.pop()!
+    if (typeof v === 'number') {
+      if (!Number.isFinite(v)) hasNonFinite = true
+    } else if (v !== null && typeof v === 'object') {
+      if (depth + 1 > maxDepth) return { kind: 'too_deep', param: '', message: `JSON nested more than ${maxDepth} levels deep is not accepted; flatten the structure.` }
+      for (const inner of Array.isArray(v) ? v : Object.values(v)) {
+        if (inner !== null && typeof inner === 'object') {
+          values.push(inner)
+          depths.push(depth + 1)
+        } else if (typeof inner === 'number' && !Number.isFinite(inner)) hasNonFinite = true
+      }
+    }
+  }
+  return hasNonFinite ? nonFiniteProblem(value) : null
+}
+
+/**
+ * Parses untrusted JSON text: invalid → SyntaxError thrown; nested deeper than `maxDepth` or
+ * holding a non-finite number → problem. Returns the value otherwise. (JSON.parse itself copes
+ * with any depth; what overflows is the recursion of whatever handles the value next.)
  */
 export function parseBoundedJson(text: string, maxDepth: number): { ok: true; value: unknown } | { ok: false; problem: JsonLimitProblem } {
-  const deep = depthProblem(text, maxDepth)
-  if (deep) return { ok: false, problem: deep }
   const value: unknown = JSON.parse(text)
-  const huge = nonFiniteProblem(value)
-  return huge ? { ok: false, problem: huge } : { ok: true, value }
+  const problem = valueProblem(value, maxDepth)
+  return problem ? { ok: false, problem } : { ok: true, value }
 }

@@ -5,6 +5,7 @@
  * and media types are case-insensitive. Every answer is the JSON envelope with nosniff.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
+import { connect } from 'node:net'
 import { json, startTestApp, type TestApp } from '../helpers/test-app'
 import { sendRaw } from '../helpers/raw-http'
 import { chatItem } from '../helpers/batch-helpers'
@@ -114,5 +115,39 @@ describe('JSON body caps', () => {
       expect(res.headers.get('x-content-type-options')).toBe('nosniff')
       expect(res.headers.get('x-request-id')).toMatch(/^req_/)
     }
+  })
+})
+
+describe("Bun's own answers (README → Limits)", () => {
+  it('never answers 413 itself: a 300 MB announced body on any route gets the envelope', async () => {
+    for (const [method, path] of [['POST', '/v1/batches'], ['POST', '/v1/files'], ['POST', '/v1/auth/agent-register']]) {
+      const res = await sendRaw(app.url, method!, path!, { authorization: `Bearer ${org.key}`, 'content-type': 'application/json' }, { totalBytes: 0, contentLength: 300 * 1024 * 1024, leaveOpen: true })
+      expectEnvelope(res, 413, 'payload_too_large')
+    }
+  })
+
+  it('answers a malformed request line 400 and an oversized header block 431 with no body (the documented exceptions)', async () => {
+    const raw = (text: string) =>
+      new Promise<string>((resolve) => {
+        const socket = connect(app.port, '127.0.0.1')
+        let out = ''
+        socket.on('data', (d: Buffer) => (out += d))
+        socket.on('close', () => resolve(out))
+        socket.on('error', () => resolve(out))
+        socket.write(text)
+      })
+    expect(await raw('GARBAGE\r\n\r\n')).toStartWith('HTTP/1.1 400')
+    expect(await raw(`GET /healthz HTTP/1.1\r\nHost: a\r\nX-Big: ${'a'.repeat(70_000)}\r\n\r\n`)).toStartWith('HTTP/1.1 431')
+  })
+})
+
+describe('metrics of refusals at the edge', () => {
+  it('counts a 401 refused before the app under the same route label as the app counts that route', async () => {
+    await app.request('/v1/batches', { headers: { authorization: `Bearer ${org.key}` } })
+    await app.request('/v1/batches', { headers: { authorization: 'Bearer nope' } })
+    const text = await (await app.request('/metrics')).text()
+    const labels = [...text.matchAll(/^batchrouter_http_requests_total\{method="GET",route="([^"]+)",status="(\d+)"\}/gm)].filter((m) => m[1]!.startsWith('/v1/batches') && !m[1]!.includes(':'))
+    expect(labels.map((m) => m[2]).sort()).toEqual(['200', '401'])
+    expect(new Set(labels.map((m) => m[1])).size).toBe(1)
   })
 })

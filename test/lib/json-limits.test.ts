@@ -1,7 +1,7 @@
 /** lib/json-limits: nesting depth without recursion (brackets in strings do not count) and non-finite numbers. */
 import { describe, expect, it } from 'bun:test'
 import fc from 'fast-check'
-import { jsonNestingDepth, nonFiniteProblem, parseBoundedJson } from '../../src/lib/json-limits'
+import { jsonNestingDepth, nonFiniteProblem, parseBoundedJson, valueProblem } from '../../src/lib/json-limits'
 
 describe('jsonNestingDepth', () => {
   it.each([
@@ -31,5 +31,20 @@ describe('nonFiniteProblem and parseBoundedJson', () => {
     expect(parseBoundedJson('['.repeat(100_000) + ']'.repeat(100_000), 64)).toMatchObject({ ok: false, problem: { kind: 'too_deep' } })
     expect(parseBoundedJson('{"a":[1,2]}', 64)).toEqual({ ok: true, value: { a: [1, 2] } })
     expect(() => parseBoundedJson('{"a":', 64)).toThrow(SyntaxError)
+  })
+})
+
+describe('valueProblem', () => {
+  it('agrees with the text scan on depth at every limit (seeded)', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 10 }), fc.integer({ min: 1, max: 10 }), (v, max) => (valueProblem(v, max)?.kind === 'too_deep') === jsonNestingDepth(JSON.stringify(v), max) > max),
+      { numRuns: 3000, seed: 1414 },
+    )
+  })
+
+  it('finds a non-finite number anywhere, with its path, and walks 1,000,000 levels without recursion', () => {
+    expect(valueProblem(JSON.parse('{"a":[{"b":1e999}]}'), 64)).toMatchObject({ kind: 'not_finite', param: 'a[0].b' })
+    expect(valueProblem(JSON.parse('['.repeat(1_000_000) + ']'.repeat(1_000_000)), 64)).toMatchObject({ kind: 'too_deep' })
+    expect(valueProblem({ a: [1, { b: 'x' }] }, 64)).toBeNull()
   })
 })

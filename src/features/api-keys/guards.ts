@@ -44,6 +44,7 @@ function principalOf(deps: Deps, request: Request): Principal {
   return principals.get(request) ?? verifyApiKey(deps, request.headers.get('authorization'))
 }
 
+/** Derives `auth: {keyId, orgId}`; 401 without a valid key, 403 for an operator key. */
 export function customerAuth(deps: Deps) {
   const derive = ({ request }: { request: Request }): { auth: CustomerAuth } => {
     const principal = principalOf(deps, request)
@@ -54,6 +55,7 @@ export function customerAuth(deps: Deps) {
   return new Elysia().derive({ as: 'scoped' }, derive)
 }
 
+/** Derives `admin: {keyId}`; 401 without a valid key, 403 for a customer key. */
 export function adminAuth(deps: Deps) {
   const derive = ({ request }: { request: Request }): { admin: { keyId: string } } => {
     const principal = principalOf(deps, request)

@@ -5,7 +5,7 @@
  * gets a turn between chunks; memory is bounded by one partial line.
  */
 import { AppError } from '../../lib/errors'
-import { DEFAULT_JSON_DEPTH, jsonNestingDepth } from '../../lib/json-limits'
+import { DEFAULT_JSON_DEPTH, valueProblem } from '../../lib/json-limits'
 
 /** The per-file limits the checker enforces (from config.limits). */
 export interface JsonlLimits {
@@ -81,10 +81,6 @@ export class JsonlChecker {
     if (text.trim() === '') {
       return this.fail(lineError(line, `Line ${line} is blank: a batch input holds one JSON object per line with no empty lines (one trailing newline is fine).`))
     }
-    const maxDepth = this.limits.maxDepth ?? DEFAULT_JSON_DEPTH
-    if (jsonNestingDepth(text, maxDepth) > maxDepth) {
-      return this.fail(lineError(line, `Line ${line} nests arrays and objects more than ${maxDepth} levels deep; flatten it.`))
-    }
     let value: unknown
     try {
       value = JSON.parse(text)
@@ -94,6 +90,10 @@ export class JsonlChecker {
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       return this.fail(lineError(line, `Line ${line} is not a JSON object: each line must be one object such as {"custom_id": …, "method": "POST", "url": …, "body": …}.`))
+    }
+    const maxDepth = this.limits.maxDepth ?? DEFAULT_JSON_DEPTH
+    if (valueProblem(value, maxDepth)?.kind === 'too_deep') {
+      return this.fail(lineError(line, `Line ${line} nests arrays and objects more than ${maxDepth} levels deep; flatten it.`))
     }
     this.lineCount = line
   }

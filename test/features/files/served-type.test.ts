@@ -22,6 +22,7 @@ async function roundTrip(contentType: string, filename: string, body: string) {
   expect(await res.text()).toBe(body)
   expect(res.headers.get('x-content-type-options')).toBe('nosniff')
   expect(res.headers.get('content-disposition')).toStartWith('attachment;')
+  expect(res.headers.get('x-ratelimit-limit-requests')).toBe(String(app.deps.config.rateLimits.perKey))
   return { stored: up.body.content_type as string, served: res.headers.get('content-type') }
 }
 
