@@ -113,6 +113,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     hostname: config.host,
     port: config.port,
     development: false,
+    // Bun otherwise shares the port with a second copy started by mistake (issue 15 item 7).
+    reusePort: false,
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     // Bun's maximum; provider calls to the mounted simulator may legitimately take long.
     idleTimeout: 255,
