@@ -12,7 +12,7 @@ BUN := $(SYSTEM_BUN)
 endif
 export PATH := $(dir $(BUN)):$(PATH)
 
-.PHONY: run test check build smoke migrations bench clean deps
+.PHONY: run test check build smoke migrations bench fuzz clean deps
 
 $(CURDIR)/.tools/node_modules/.bin/bun:
 	mkdir -p .tools
@@ -37,6 +37,11 @@ test: deps
 	$(BUN) x tsc --noEmit
 	bash scripts/run-tests.sh $(BUN)
 
+## make fuzz — the OpenAPI fuzz suite (test/contract/fuzz.test.ts) with 100,000 cases and a fresh
+## seed, printed; replay one with FUZZ_SEED=<seed> FUZZ_RUNS=<n> make fuzz. `make test` runs 5,000.
+fuzz: deps
+	FUZZ_RUNS=$${FUZZ_RUNS:-100000} FUZZ_SEED=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')} $(BUN) test test/contract/fuzz.test.ts
+
 ## make build — the single executable dist/batchrouter. Worker entrypoints are listed after
 ## main.ts so the binary carries them (bun build --compile bundles `new Worker` targets only then).
 build: deps
@@ -56,6 +61,7 @@ bench: deps
 	$(BUN) bench/ingest.ts
 	$(BUN) bench/dispatch.ts
 	$(BUN) bench/sim-store.ts
+	$(BUN) bench/auth-burst.ts
 
 clean:
 	rm -rf dist .tools node_modules

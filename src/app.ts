@@ -11,7 +11,7 @@ import { migrateDb } from './db/migrate'
 import { systemClock, type Clock } from './lib/clock'
 import { createLog, type Log } from './lib/log'
 import { systemTransport, type SafeFetchTransport } from './lib/safe-fetch'
-import { prepareDataDir } from './storage'
+import { prepareDataDir, restrictDatabaseFiles } from './storage'
 import { loadSigningKey } from './signing-key'
 import { buildCatalog, wireCatalogToSimulator } from './features/catalog/index'
 import type { Catalog } from './catalog-schema'
@@ -23,6 +23,8 @@ import { sweepCreatingBatches } from './features/batches/index'
 import { rescueLapsedLeases } from './features/dispatch/index'
 import { acquireInstanceLock } from './instance-lock'
 import { mountRoutes } from './http/routes'
+import { createEdge, edgeFailure } from './http/edge'
+import type { RoutePolicy } from './http/route-policy'
 import { SIM_UPSTREAM_PREFIX } from './sim/mount'
 import { createMetrics, registerStateGauges } from './features/metrics/index'
 
@@ -45,6 +47,8 @@ export interface RunningApp {
   settleDispatch(itemIds?: readonly string[]): Promise<void>
   url: string
   port: number
+  /** The policy (auth kind, body kind) of every registered route, as the HTTP edge enforces it. */
+  routes: readonly RoutePolicy[]
   scheduler: Scheduler
   /** Graceful stop: refuse new work (readyz 503), finish job passes, close the server and DB. */
   stop(): Promise<void>
@@ -54,11 +58,12 @@ export interface RunningApp {
 export async function createApp(config: Config, opts: AppOptions = {}): Promise<RunningApp> {
   // Lock first: a second copy started by mistake must fail before it touches the data dir
   // (prepareDataDir empties tmp/, which holds the running copy's uploads in progress).
-  mkdirSync(resolve(config.dataDir), { recursive: true })
+  mkdirSync(resolve(config.dataDir), { recursive: true, mode: 0o700 })
   const releaseLock = acquireInstanceLock(resolve(config.dataDir))
   const paths = prepareDataDir(config.dataDir)
   const db = openDb(paths.db)
   migrateDb(db)
+  restrictDatabaseFiles(paths.db) // -wal/-shm left by an older version with looser modes
   let catalog: Catalog = buildCatalog(config.catalog)
   let scheduler: Scheduler | undefined
   let work: Work | undefined
@@ -89,16 +94,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   rescueLapsedLeases(deps, LEASE_KINDS, deps.clock.now(), Number.MAX_SAFE_INTEGER)
   scheduler = new Scheduler(deps, work.jobs)
   const app = mountRoutes(createHttpBase(deps), deps, { draining: () => draining, schedulerRunning: () => scheduler!.isRunning })
-  const server = app.listen({
-    hostname: config.host,
-    port: config.port,
-    // Bun refuses bodies over 128 MiB by default; allow the largest upload plus multipart overhead
-    // and enforce the real per-route limits with the JSON envelope.
-    maxRequestBodySize: Math.max(config.limits.batchUploadBytes, config.limits.otherUploadBytes) + 1024 * 1024,
-    // Bun's maximum; provider calls to the mounted simulator may legitimately take long.
-    idleTimeout: 255,
-  } as Parameters<typeof app.listen>[0])
-  const port = server.server!.port!
+  // Bun serves through the edge: auth, limits and body caps before a body byte is read.
+  const edge = createEdge(deps, app)
+  const server = listen(config, edge, deps)
+  const port = server.port!
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   listenUrl = url
   catalog = wire(catalog)
@@ -107,6 +106,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     deps,
     url,
     port,
+    routes: edge.routes.all(),
     scheduler,
     async runJob(name, now) {
       const job = work!.jobs.find((j) => j.name === name)
@@ -118,9 +118,28 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
       draining = true
       await scheduler!.stop()
       await work!.drain()
-      await server.stop(true)
+      // Elysia stops the server it is handed and runs the routes' onStop hooks (the simulator closes its database).
+      app.server = server
+      await app.stop(true)
       db.$client.close()
       releaseLock()
     },
   }
+}
+
+/** Listens on host:port through the edge. */
+function listen(config: Config, edge: ReturnType<typeof createEdge>, deps: Deps) {
+  return Bun.serve({
+    hostname: config.host,
+    port: config.port,
+    development: false,
+    // Bun otherwise shares the port with a second copy started by mistake (issue 15 item 7).
+    reusePort: false,
+    // Bun's own body cap is lifted so that every 413 is the JSON envelope; each route kind caps its body.
+    maxRequestBodySize: Number.MAX_SAFE_INTEGER,
+    // Bun's maximum; provider calls to the mounted simulator may legitimately take long.
+    idleTimeout: 255,
+    fetch: edge.fetch,
+    error: (err) => edgeFailure(deps, err),
+  })
 }

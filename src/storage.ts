@@ -1,9 +1,17 @@
-/** The data directory layout: router.db, files/, artifacts/, tmp/ (emptied on start). */
-import { mkdirSync, rmSync } from 'node:fs'
+/**
+ * The data directory layout: router.db, files/, artifacts/, tmp/ (emptied on start). The database
+ * holds webhook secrets and key hashes, the folders customers' files: the directories are 0700
+ * and router.db 0600 (SQLite gives its -wal and -shm files the database's mode), also when an
+ * older version left them readable.
+ */
+import { chmodSync, closeSync, existsSync, mkdirSync, openSync, rmSync } from 'node:fs'
 import { join, resolve } from 'node:path'
 import type { Paths } from './deps'
 
-/** Creates the layout under `dataDir` and empties tmp/ (left-overs of a crash). */
+const PRIVATE_DIR = 0o700
+const PRIVATE_FILE = 0o600
+
+/** Creates the layout under `dataDir` (owner-only modes) and empties tmp/ (left-overs of a crash). */
 export function prepareDataDir(dataDir: string): Paths {
   const root = resolve(dataDir)
   const paths: Paths = {
@@ -14,6 +22,18 @@ export function prepareDataDir(dataDir: string): Paths {
     tmp: join(root, 'tmp'),
   }
   rmSync(paths.tmp, { recursive: true, force: true })
-  for (const dir of [root, paths.files, paths.artifacts, paths.tmp]) mkdirSync(dir, { recursive: true })
+  if (!existsSync(root)) mkdirSync(root, { recursive: true, mode: PRIVATE_DIR })
+  for (const dir of [paths.files, paths.artifacts, paths.tmp]) {
+    mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR })
+    chmodSync(dir, PRIVATE_DIR)
+  }
+  // Created before SQLite opens it, so the file never exists with the umask's mode.
+  closeSync(openSync(paths.db, 'a', PRIVATE_FILE))
+  restrictDatabaseFiles(paths.db)
   return paths
+}
+
+/** Sets router.db and its -wal/-shm (when present) to 0600. */
+export function restrictDatabaseFiles(dbPath: string): void {
+  for (const path of [dbPath, `${dbPath}-wal`, `${dbPath}-shm`]) if (existsSync(path)) chmodSync(path, PRIVATE_FILE)
 }

@@ -32,3 +32,28 @@ describe('config webhooks', () => {
     expect(() => loadConfig({}, { BATCHROUTER_WEBHOOK_ALLOW_HTTP: 'maybe' })).toThrow(/BATCHROUTER_WEBHOOK_ALLOW_HTTP/)
   })
 })
+
+describe('config limits, rate limits and proxy trust', () => {
+  it('defaults to generous limits that no ordinary client reaches, and no proxy trust', () => {
+    const config = loadConfig({}, {})
+    expect(config.rateLimits).toEqual({ windowSeconds: 60, perKey: 6000, perOrg: 12_000, failedAuthPerAddress: 300, activeBatchesPerOrg: 1000 })
+    expect(config.limits.jsonBodyBytes).toBe(16 * 1024 * 1024)
+    expect(config.limits.jsonDepth).toBe(64)
+    expect(config.trustProxy).toBe(false)
+  })
+
+  it('reads every limit from its BATCHROUTER_* variable', () => {
+    const config = loadConfig({}, {
+      BATCHROUTER_RATE_LIMIT_WINDOW_SECONDS: '10', BATCHROUTER_RATE_LIMIT_PER_KEY: '5', BATCHROUTER_RATE_LIMIT_PER_ORG: '7', BATCHROUTER_RATE_LIMIT_FAILED_AUTH: '3',
+      BATCHROUTER_MAX_ACTIVE_BATCHES: '2', BATCHROUTER_JSON_BODY_BYTES: '1024', BATCHROUTER_TRUST_PROXY: 'true',
+    })
+    expect(config.rateLimits).toEqual({ windowSeconds: 10, perKey: 5, perOrg: 7, failedAuthPerAddress: 3, activeBatchesPerOrg: 2 })
+    expect(config.limits.jsonBodyBytes).toBe(1024)
+    expect(config.trustProxy).toBe(true)
+  })
+
+  it('refuses a zero or non-numeric limit, naming it', () => {
+    expect(() => validateConfig({ rateLimits: { perKey: 0 } })).toThrow(/rateLimits\.perKey/)
+    expect(() => loadConfig({}, { BATCHROUTER_RATE_LIMIT_PER_ORG: 'lots' })).toThrow(/BATCHROUTER_RATE_LIMIT_PER_ORG/)
+  })
+})

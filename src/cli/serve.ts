@@ -8,6 +8,8 @@ import { getBalance } from '../features/credits/index'
 
 /** Resolves with -1 (keep running) and exits the process itself after a graceful stop. */
 export async function runServe(config: Config): Promise<number> {
+  // Everything the router writes (database, uploads, artifacts) is for this user alone.
+  process.umask(0o077)
   let app
   try {
     app = await createApp(config)

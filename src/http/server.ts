@@ -16,7 +16,10 @@ export function createHttpBase(deps: Deps) {
   let routeTable: RouteTable | undefined
   const table = (app: { routes: { method: string; path: string }[] }) => (routeTable ??= buildRouteTable(app.routes))
 
-  const base = new Elysia({ name: 'http-base' })
+  // 'typebox' normalization only removes unknown keys; Elysia's default ('exactMirror') rewrites a
+  // value into the schema's shape before validating it (an array or a string sent as `metadata`
+  // became {"0": …}), so a wrong type was accepted instead of refused.
+  const base = new Elysia({ name: 'http-base', normalize: 'typebox' })
     .onRequest(({ request, set }) => {
       set.headers['x-request-id'] = requestIdOf(request)
       const length = Number(request.headers.get('content-length') ?? 0)
@@ -66,18 +69,23 @@ function toAppError(code: unknown, error: unknown, method: string, path: string,
 interface ValidationLike {
   type?: string
   value?: unknown
-  all?: { path?: string; message?: string; summary?: string }[]
+  all?: { path?: string; message?: string; summary?: string; schema?: { anyOf?: { type?: string; format?: string }[] } }[]
   message?: string
 }
 
 function validationError(error: unknown): AppError {
   const v = error as ValidationLike
-  const issues = (v.all ?? []).map((e) => ({ param: jsonPointerToParam(e.path ?? ''), message: e.summary ?? e.message ?? 'invalid value' }))
+  const issues = (v.all ?? []).map((e) => ({ param: jsonPointerToParam(e.path ?? ''), message: isIntegerUnion(e.schema) ? 'must be a whole number' : (e.summary ?? e.message ?? 'invalid value') }))
   const first = issues[0]
   const where = v.type === 'query' ? 'query parameter' : v.type === 'headers' ? 'header' : v.type === 'params' ? 'path parameter' : 'field'
   // Coerced parameters (e.g. a numeric query value out of range) are reported by Elysia without their name.
   const message = !first ? 'The request is invalid.' : first.param ? `Invalid ${where} '${first.param}': ${first.message}.` : v.type === 'property' ? `Invalid parameter value ${JSON.stringify(v.value)}: ${first.message}.` : `Invalid request body: ${first.message}.`
   return new AppError('validation_failed', { message, param: first?.param || null, details: { errors: issues.slice(0, 20) } })
+}
+
+/** Elysia's coerced query integers are a union of an integer string and an integer; a mismatch reads "should be one of: 'integer', 'integer'". */
+function isIntegerUnion(schema: { anyOf?: { type?: string; format?: string }[] } | undefined): boolean {
+  return !!schema?.anyOf?.length && schema.anyOf.every((s) => s.type === 'integer' || s.format === 'integer')
 }
 
 /** "/items/3/model" → "items[3].model" */
@@ -101,4 +109,9 @@ export function requestIdOf(request: Request): string {
     ids.set(request, id)
   }
   return id
+}
+
+/** Gives `to` (a copy of a request made by the edge) the same id as `from`. */
+export function shareRequestId(from: Request, to: Request): void {
+  ids.set(to, requestIdOf(from))
 }

@@ -1,7 +1,11 @@
-/** JSON line logger. One object per line on stderr; `level` filters below the threshold. */
+/**
+ * Structured JSON logs through pino: one object per line, `{level, time, msg, …fields}`, written
+ * synchronously to stdout (no worker-thread transport, so it works inside `bun build --compile`
+ * and a crash loses no line). `level` filters below the threshold; `silent` writes nothing.
+ */
+import pino from 'pino'
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error' | 'silent'
-const ORDER: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40, silent: 99 }
 
 export interface Log {
   debug(msg: string, fields?: Record<string, unknown>): void
@@ -10,16 +14,22 @@ export interface Log {
   error(msg: string, fields?: Record<string, unknown>): void
 }
 
-/** Creates a logger writing JSON lines to `write` (stderr by default). */
-export function createLog(level: LogLevel, write: (line: string) => void = (l) => process.stderr.write(l)): Log {
-  const emit = (lvl: LogLevel, msg: string, fields?: Record<string, unknown>) => {
-    if (ORDER[lvl] < ORDER[level]) return
-    write(JSON.stringify({ t: new Date().toISOString(), level: lvl, msg, ...fields }) + '\n')
-  }
+/** Creates a logger writing JSON lines to `write` (stdout, synchronously, by default). */
+export function createLog(level: LogLevel, write?: (line: string) => void): Log {
+  const destination = write ? { write } : pino.destination({ dest: 1, sync: true })
+  const logger = pino(
+    {
+      level,
+      base: undefined, // no pid/hostname on every line
+      timestamp: pino.stdTimeFunctions.isoTime,
+      formatters: { level: (label) => ({ level: label }) },
+    },
+    destination,
+  )
   return {
-    debug: (m, f) => emit('debug', m, f),
-    info: (m, f) => emit('info', m, f),
-    warn: (m, f) => emit('warn', m, f),
-    error: (m, f) => emit('error', m, f),
+    debug: (msg, fields) => logger.debug(fields ?? {}, msg),
+    info: (msg, fields) => logger.info(fields ?? {}, msg),
+    warn: (msg, fields) => logger.warn(fields ?? {}, msg),
+    error: (msg, fields) => logger.error(fields ?? {}, msg),
   }
 }

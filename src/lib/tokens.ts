@@ -30,10 +30,33 @@ function counterFor(encoding: Exclude<Tokenizer, 'estimate'>): EncodingCounter {
     const mod = (encoding === 'o200k_base'
       ? require('gpt-tokenizer/encoding/o200k_base')
       : require('gpt-tokenizer/encoding/cl100k_base')) as typeof import('gpt-tokenizer/encoding/o200k_base')
-    counter = (text) => mod.countTokens(text, PLAIN)
+    counter = (text) => exactPieces(text).reduce((sum, piece) => sum + mod.countTokens(piece, PLAIN), 0)
     counters.set(encoding, counter)
   }
   return counter
+}
+
+/** Longest run without whitespace handed to the BPE whole; see `exactPieces`. */
+export const MAX_EXACT_RUN = 200
+const LONG_RUN = new RegExp(`\\S{${MAX_EXACT_RUN + 1},}`, 'g')
+
+/**
+ * `text` cut so that no run without whitespace is longer than MAX_EXACT_RUN: BPE merging is
+ * quadratic in the length of one pre-token, so 200,000 × "x" took over a minute of blocked event
+ * loop to count. Cutting such runs costs at most a token per piece of accuracy; ordinary prose
+ * (words far shorter) passes whole.
+ */
+export function exactPieces(text: string): string[] {
+  if (text.length <= MAX_EXACT_RUN) return [text]
+  const pieces: string[] = []
+  let last = 0
+  for (const match of text.matchAll(LONG_RUN)) {
+    if (match.index > last) pieces.push(text.slice(last, match.index))
+    for (let i = 0; i < match[0].length; i += MAX_EXACT_RUN) pieces.push(match[0].slice(i, i + MAX_EXACT_RUN))
+    last = match.index + match[0].length
+  }
+  if (last < text.length) pieces.push(text.slice(last))
+  return pieces
 }
 
 /** The fast estimate: ceil(characters / 4). */

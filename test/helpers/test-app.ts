@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { createApp, type AppOptions, type RunningApp } from '../../src/app'
 import { loadConfig, validateConfig, type Config } from '../../src/config'
-import { createLog } from '../../src/lib/log'
+import { createLog, type Log } from '../../src/lib/log'
 import type { Clock } from '../../src/lib/clock'
 import type { SafeFetchTransport } from '../../src/lib/safe-fetch'
 import { createOrg } from '../../src/features/accounts/orgs'
@@ -38,13 +38,15 @@ export interface TestAppOptions {
   /** Provider adapter settings (e.g. lower batch limits to show a split). */
   adapters?: AppOptions['adapters']
   dataDir?: string
+  /** The app's logger (default: silent unless BR_TEST_LOG names a level). */
+  log?: Log
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'br-test-'))
   const fromFile = opts.configFile ? structuredClone(loadConfig({ config: opts.configFile }, {})) : {}
   const config: Config = validateConfig({ ...fromFile, port: 0, dataDir, logLevel: 'silent', signingSecret: 'test-signing-secret-0123456789abcdef', ...opts.config })
-  const app = await createApp(config, { clock: opts.clock, log: createLog((process.env.BR_TEST_LOG as 'debug') ?? 'silent'), scheduler: opts.scheduler, webhookTransport: opts.webhookTransport, adapters: opts.adapters })
+  const app = await createApp(config, { clock: opts.clock, log: opts.log ?? createLog((process.env.BR_TEST_LOG as 'debug') ?? 'silent'), scheduler: opts.scheduler, webhookTransport: opts.webhookTransport, adapters: opts.adapters })
   return {
     ...app,
     dataDir,

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'bun:test'
-import { IMAGE_TOKENS, LOW_DETAIL_IMAGE_TOKENS, countTokens, estimateMessagesTokens, estimateTokens } from '../../src/lib/tokens'
+import { IMAGE_TOKENS, LOW_DETAIL_IMAGE_TOKENS, MAX_EXACT_RUN, countTokens, estimateMessagesTokens, estimateTokens, exactPieces } from '../../src/lib/tokens'
 
 describe('countTokens', () => {
   it.each([
@@ -44,5 +44,30 @@ describe('estimateMessagesTokens', () => {
     const base = estimateMessagesTokens([{ role: 'assistant', content: null }], 'o200k_base', true)
     const withCalls = estimateMessagesTokens([{ role: 'assistant', content: null, name: 'bob', tool_calls: [{ id: 'c1', type: 'function', function: { name: 'f', arguments: '{}' } }] }], 'o200k_base', true)
     expect(withCalls).toBeGreaterThan(base + 5)
+  })
+})
+
+describe('exactPieces (the BPE is quadratic in one run\'s length: 200,000 × "x" once blocked for 73 s)', () => {
+  it('cuts every run without whitespace to at most MAX_EXACT_RUN characters and keeps all the text', () => {
+    const text = `Hello ${'x'.repeat(200_000)} world ${'='.repeat(450)}\n${'ab '.repeat(1000)}`
+    const pieces = exactPieces(text)
+    expect(pieces.join('')).toBe(text)
+    for (const piece of pieces) for (const run of piece.match(/\S+/g) ?? []) expect(run.length).toBeLessThanOrEqual(MAX_EXACT_RUN)
+  })
+
+  it('leaves ordinary prose whole, so its exact count is unchanged', async () => {
+    const { countTokens: uncut } = await import('gpt-tokenizer/encoding/o200k_base')
+    const prose = 'The quick brown fox jumps over the lazy dog. '.repeat(200)
+    expect(exactPieces(prose)).toEqual([prose])
+    expect(countTokens(prose, 'o200k_base', true)).toBe(uncut(prose))
+  })
+
+  it('counts a long run within a token per piece of the uncut count', async () => {
+    const { countTokens: uncut } = await import('gpt-tokenizer/encoding/o200k_base')
+    for (const run of ['ab'.repeat(300), 'x'.repeat(1000), 'a1-'.repeat(250)]) {
+      const pieces = exactPieces(run).length
+      expect(pieces).toBe(Math.ceil(run.length / MAX_EXACT_RUN))
+      expect(Math.abs(countTokens(run, 'o200k_base', true) - uncut(run))).toBeLessThanOrEqual(pieces)
+    }
   })
 })

@@ -1,8 +1,8 @@
 /**
  * Auth plugins. `customerAuth` derives `auth: {keyId, orgId}` for org routes; `adminAuth` for
- * operator routes (a customer key there answers 403). Derive runs before body validation, so an
- * unauthenticated request is told 401 before anything about its body. Both resolve the bearer
- * secret with `verifyApiKey` (below).
+ * operator routes (a customer key there answers 403). The HTTP edge authenticates every guarded
+ * route from its headers before any body byte is read (`guardKindOf` tells it which routes those
+ * are) and hands the principal over with `rememberPrincipal`; the derive re-checks it.
  */
 import { eq } from 'drizzle-orm'
 import { Elysia } from 'elysia'
@@ -16,24 +16,56 @@ export interface CustomerAuth {
   orgId: string
 }
 
-export function customerAuth(deps: Deps) {
-  return new Elysia().derive({ as: 'scoped' }, ({ request }): { auth: CustomerAuth } => {
-    const principal = verifyApiKey(deps, request.headers.get('authorization'))
-    if (principal.kind !== 'live' || !principal.orgId) {
-      throw new AppError('forbidden', { message: 'This route needs a customer key (br_live_…), not an operator key.' })
-    }
-    return { auth: { keyId: principal.keyId, orgId: principal.orgId } }
-  })
+/** Which key a guarded route needs. */
+export type GuardKind = 'customer' | 'admin'
+
+const guardKinds = new WeakMap<Function, GuardKind>()
+const principals = new WeakMap<Request, Principal>()
+
+/** The kind of key a route hook function demands, when it is one of these guards' derives. */
+export function guardKindOf(fn: unknown): GuardKind | undefined {
+  return typeof fn === 'function' ? guardKinds.get(fn) : undefined
 }
 
+/** Records the principal the edge already verified for `request`, so the guard does not look it up again. */
+export function rememberPrincipal(request: Request, principal: Principal): void {
+  principals.set(request, principal)
+}
+
+/** Throws 403 forbidden unless `principal` is the kind of key `kind` routes need. */
+export function assertPrincipalKind(principal: Principal, kind: GuardKind): void {
+  if (kind === 'customer' && (principal.kind !== 'live' || !principal.orgId)) {
+    throw new AppError('forbidden', { message: 'This route needs a customer key (br_live_…), not an operator key.' })
+  }
+  if (kind === 'admin' && principal.kind !== 'admin') {
+    throw new AppError('forbidden', { message: 'Operator routes need an admin key (br_admin_…), created with `batchrouter admin create-key`.' })
+  }
+}
+
+function principalOf(deps: Deps, request: Request): Principal {
+  return principals.get(request) ?? verifyApiKey(deps, request.headers.get('authorization'))
+}
+
+/** Derives `auth: {keyId, orgId}`; 401 without a valid key, 403 for an operator key. */
+export function customerAuth(deps: Deps) {
+  const derive = ({ request }: { request: Request }): { auth: CustomerAuth } => {
+    const principal = principalOf(deps, request)
+    assertPrincipalKind(principal, 'customer')
+    return { auth: { keyId: principal.keyId, orgId: principal.orgId! } }
+  }
+  guardKinds.set(derive, 'customer')
+  return new Elysia().derive({ as: 'scoped' }, derive)
+}
+
+/** Derives `admin: {keyId}`; 401 without a valid key, 403 for a customer key. */
 export function adminAuth(deps: Deps) {
-  return new Elysia().derive({ as: 'scoped' }, ({ request }): { admin: { keyId: string } } => {
-    const principal = verifyApiKey(deps, request.headers.get('authorization'))
-    if (principal.kind !== 'admin') {
-      throw new AppError('forbidden', { message: 'Operator routes need an admin key (br_admin_…), created with `batchrouter admin create-key`.' })
-    }
+  const derive = ({ request }: { request: Request }): { admin: { keyId: string } } => {
+    const principal = principalOf(deps, request)
+    assertPrincipalKind(principal, 'admin')
     return { admin: { keyId: principal.keyId } }
-  })
+  }
+  guardKinds.set(derive, 'admin')
+  return new Elysia().derive({ as: 'scoped' }, derive)
 }
 
 // ---- Resolves a bearer secret to its key record; one message for every kind of failure. */

@@ -8,10 +8,11 @@
  * the event loop for long; a refused or crashed create leaves nothing behind
  * (`discardCreatingBatch`, and the start-up sweep).
  */
-import { and, eq, inArray } from 'drizzle-orm'
+import { and, count, eq, inArray, notInArray } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
 import { newId } from '../../lib/ids'
+import { AppError } from '../../lib/errors'
 import { assertCanReserve, reserveCreditsInTx } from '../credits/index'
 import { getFileForOrg, storeFileFromPath } from '../files/index'
 import { assertBatchCanRun, assertWithinMaxPrice, differingParams, requireLiveQuote, routingParams, type QuoteRow } from '../quotes/index'
@@ -20,10 +21,9 @@ import { feeSchedule, presentPriceBreakdown } from '../catalog/index'
 import { groupDemands, liveOfferingStates, modelLookup, modelsListProblems, planRouting, ratesToLock, reservationPrice, policyFromRequest, PRIVACY_TIERS, ROUTING_MODES, SLA_TIERS, type RoutingRequestFields, type LockedRates } from '../routing/index'
 import type { CreateBatchBody } from './models'
 import { batchesTable, type BatchRow } from './table'
-import { transitionFrom } from './state'
+import { TERMINAL_BATCH_STATUSES, transitionFrom } from './state'
 import { completeIdempotencyKeyInTx } from './idempotency'
 import { discardCreatingBatch } from './discard'
-import { AppError } from '../../lib/errors'
 import { canonicalJson } from '../../lib/crypto'
 import { webhookUrlProblem } from '../accounts/index'
 
@@ -49,6 +49,8 @@ export async function createBatchRecord(deps: Deps, orgId: string, body: CreateB
     createdAt: now, updatedAt: now, inProgressAt: null, finalizingAt: null, completedAt: null, failedAt: null, expiredAt: null, cancellingAt: null, cancelledAt: null,
     slaDeadline: now + pre.policy.slaSeconds * 1000, endIntent: null, leaseId: null, nextAttemptAt: now, lastError: null,
   }
+  // Counted and inserted with no await between, so concurrent creates cannot both take the last slot.
+  assertActiveBatchSlot(deps, orgId)
   // Inserted first (items reference it) and discarded on every refusal and at start-up after a crash.
   deps.db.insert(batchesTable).values(placeholder).run()
   let ownFileId: string | null = null
@@ -82,6 +84,15 @@ export async function createBatchRecord(deps: Deps, orgId: string, body: CreateB
   } catch (err) {
     discardCreatingBatch(deps, batchId, ownFileId)
     throw err
+  }
+}
+
+/** Throws 429 rate_limited when the org already has `rateLimits.activeBatchesPerOrg` unfinished batches (creates in flight included). */
+function assertActiveBatchSlot(deps: Deps, orgId: string): void {
+  const cap = deps.config.rateLimits.activeBatchesPerOrg
+  const active = deps.db.select({ n: count() }).from(batchesTable).where(and(eq(batchesTable.orgId, orgId), notInArray(batchesTable.status, [...TERMINAL_BATCH_STATUSES]))).get()?.n ?? 0
+  if (active >= cap) {
+    throw new AppError('rate_limited', { message: `This org already has ${active} unfinished batches, the most it may run at once (${cap}); wait for some to finish or cancel some, then retry.`, details: { active_batches: active, limit: cap }, retryAfter: 60 })
   }
 }
 
@@ -121,7 +132,9 @@ export function preflightRequest(deps: Deps, orgId: string, body: CreateBatchBod
     if (!body.endpoint || !(OPENAI_ENDPOINTS as readonly string[]).includes(body.endpoint)) problem('endpoint_unsupported', 'endpoint', `endpoint must be one of ${OPENAI_ENDPOINTS.join(', ')}.`)
     if (body.completion_window !== '24h') problem('invalid_completion_window', 'completion_window', 'completion_window must be "24h".')
   }
-  if (body.metadata && Buffer.byteLength(canonicalJson(body.metadata)) > METADATA_MAX_BYTES) problem('metadata_too_large', 'metadata', 'metadata must be at most 16 KB of JSON.')
+  // TypeBox's record check lets an array through; metadata is a map of keys to values.
+  if (Array.isArray(body.metadata)) problem('invalid_metadata', 'metadata', 'metadata must be a JSON object of keys and values (such as {"project": "x"}), not an array.')
+  else if (body.metadata && Buffer.byteLength(canonicalJson(body.metadata)) > METADATA_MAX_BYTES) problem('metadata_too_large', 'metadata', 'metadata must be at most 16 KB of JSON.')
   const routing = routingFields(body, shape, problem)
   if (body.webhook) {
     // The static half of the SSRF rules; delivery re-checks the DNS answers (lib/safe-fetch).

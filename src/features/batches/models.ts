@@ -30,12 +30,12 @@ export const GetBatchQuery = t.Object({ include_billing_receipt: t.Optional(t.Un
 
 export const ListBatchesQuery = t.Object({
   after: t.Optional(t.String()),
-  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 100, default: 20 })),
+  limit: t.Optional(t.Integer({ description: 'Page size, 1–100 (default 20).', examples: [20] })),
   status: t.Optional(t.String()),
 })
 
 export const ResultsQuery = t.Object({
-  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 1000, default: 100 })),
+  limit: t.Optional(t.Integer({ description: 'Page size, 1–1000 (default 100).', examples: [100] })),
   cursor: t.Optional(t.String()),
   status: t.Optional(t.Union([t.Literal('completed'), t.Literal('failed')])),
 })
@@ -99,7 +99,7 @@ export const ResultRow = t.Object(
     cost: Money,
     completed_at: t.Union([t.String(), t.Null()]),
   },
-  { additionalProperties: true },
+  { additionalProperties: t.Unknown() },
 )
 
 export const ResultsPage = t.Object(
@@ -138,7 +138,7 @@ export const BillingReceiptResponse = t.Object(
 export const RoutingReceipt = t.Object(
   { object: t.Literal('routing_receipt'), batch_id: t.String() },
   {
-    additionalProperties: true,
+    additionalProperties: t.Unknown(),
     examples: [{ object: 'routing_receipt', batch_id: 'bat_3kQ9xY2mN8pL4rT7vW1zA5bC', routing_mode: 'cheapest', privacy_tier: 'standard', sla_tier: 'standard', groups: [], reroutes: [], lanes: [] }],
   },
 )

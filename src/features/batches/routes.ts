@@ -2,6 +2,7 @@
 import { Elysia, t } from 'elysia'
 import type { Deps } from '../../deps'
 import { customerAuth } from '../api-keys/index'
+import { forwardedOrigin } from '../../lib/forwarded'
 import { ArtifactQuery, ArtifactUrl, BatchIdParams, BatchObject, BillingReceiptResponse, CreateBatchBody, GetBatchQuery, ListBatchesQuery, ResultsPage, ResultsQuery, RoutingReceipt } from './models'
 import { createArtifactUrl, createBatch, downloadArtifact, getBatch, getBillingReceipt, getResults, getRoutingReceipt, listBatches } from './service'
 import { cancelBatch } from './cancel'
@@ -13,7 +14,9 @@ const ListResponse = t.Object(
 )
 
 export function batchesRoutes(deps: Deps) {
-  const baseUrl = (request: Request) => deps.config.publicUrl ?? new URL(request.url).origin
+  // Never the request's Host header (anyone can send one): the configured public URL, else the
+  // proxy's forwarded host when the operator trusts the proxy, else the listen address.
+  const baseUrl = (request: Request) => (deps.config.publicUrl ?? (deps.config.trustProxy ? forwardedOrigin(request.headers) : null) ?? deps.baseUrl?.() ?? '').replace(/\/+$/, '')
   const protectedRoutes = new Elysia({ prefix: '/v1/batches', tags: ['Batches'] })
     .use(customerAuth(deps))
     .post('/', async ({ auth, body, request, set }) => {

@@ -1,6 +1,7 @@
 /** Batch operations behind the routes: create (idempotent), read, list, results, artifacts. */
 import type { Deps } from '../../deps'
 import { AppError } from '../../lib/errors'
+import { pageLimit } from '../../lib/paging'
 import { canonicalJson, sha256Hex } from '../../lib/crypto'
 import type { CustomerAuth } from '../api-keys/index'
 import type { CreateBatchBody } from './models'
@@ -43,14 +44,15 @@ export function getBatch(deps: Deps, orgId: string, batchId: string, includeBill
 }
 
 export function listBatches(deps: Deps, orgId: string, q: { after?: string; limit?: number; status?: string }) {
-  const { rows, hasMore } = listBatchesForOrg(deps, orgId, { after: q.after, limit: q.limit ?? 20, status: q.status })
+  const { rows, hasMore } = listBatchesForOrg(deps, orgId, { after: q.after, limit: pageLimit(q.limit), status: q.status })
   const data = rows.map((r) => presentBatch(deps, r))
   return { object: 'list' as const, data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: hasMore }
 }
 
 export function getResults(deps: Deps, orgId: string, batchId: string, q: { limit?: number; cursor?: string; status?: 'completed' | 'failed' }) {
+  const limit = pageLimit(q.limit, { max: 1000, fallback: 100 })
   getBatchForOrg(deps, orgId, batchId)
-  return pageResults(deps, batchId, { limit: q.limit ?? 100, cursor: q.cursor, status: q.status })
+  return pageResults(deps, batchId, { limit, cursor: q.cursor, status: q.status })
 }
 
 export function getBillingReceipt(deps: Deps, orgId: string, batchId: string) {

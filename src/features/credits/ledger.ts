@@ -89,7 +89,8 @@ function assertCreditAmount(input: CreditInput): void {
  * Grants (kind `grant`, amount > 0) or adjusts (kind `adjust`, signed) an org's available credit.
  * Idempotent by reference: a repeat with the same org, kind and amount returns the original entry;
  * the reference reused for anything else throws 409 idempotency_key_reused. A movement that would
- * take available credit below zero throws 402 insufficient_credits. Runs in the caller's writeTx.
+ * take available credit below zero throws 402 insufficient_credits; one that would take the balance
+ * past Number.MAX_SAFE_INTEGER µ$ throws 400 validation_failed. Runs in the caller's writeTx.
  */
 export function applyCreditInTx(deps: Deps, input: CreditInput): CreditResult {
   assertInWriteTx(deps, 'applyCreditInTx')
@@ -108,6 +109,14 @@ export function applyCreditInTx(deps: Deps, input: CreditInput): CreditResult {
       message: `An adjustment of ${formatMicros(input.amount)} USD would take the available balance below zero (available ${formatMicros(balance.available)} USD).`,
       param: 'amount',
       details: { available: formatMicros(balance.available), requested: formatMicros(input.amount) },
+    })
+  }
+  // Balances are JavaScript numbers: past 2^53 µ$ they lose whole micro-dollars and every page showing them breaks.
+  if (balance.available + balance.reserved + input.amount > Number.MAX_SAFE_INTEGER) {
+    throw new AppError('validation_failed', {
+      message: `A grant of ${formatMicros(input.amount)} USD would take the org's balance past ${formatMicros(Number.MAX_SAFE_INTEGER)} USD, the most it can hold.`,
+      param: 'amount',
+      details: { available: formatMicros(balance.available), reserved: formatMicros(balance.reserved), max_balance: formatMicros(Number.MAX_SAFE_INTEGER) },
     })
   }
   const entry = appendEntry(deps, { orgId: input.orgId, kind, amount: input.amount, deltaAvailable: input.amount, deltaReserved: 0, reference: input.reference, note: input.note })

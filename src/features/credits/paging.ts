@@ -1,24 +1,2 @@
-/**
- * Page-size handling for cursor lists. The range is checked here rather than in the TypeBox
- * query schema because Elysia reports range errors on coerced query numbers without the
- * parameter's name. (Plumbing: belongs in http/ once that is free to change.)
- */
-import { AppError } from '../../lib/errors'
-
-/** `limit` or the default; throws 400 validation_failed (param `limit`) outside 1…max. */
-export function pageLimit(limit: number | undefined, opts: { max?: number; fallback?: number } = {}): number {
-  const max = opts.max ?? 100
-  if (limit === undefined) return opts.fallback ?? 20
-  if (!Number.isInteger(limit) || limit < 1 || limit > max) {
-    throw new AppError('validation_failed', { message: `Invalid query parameter 'limit': must be a whole number from 1 to ${max}.`, param: 'limit' })
-  }
-  return limit
-}
-
-/** A numeric `after` cursor; throws 400 validation_failed (param `after`) unless it is a positive whole number. */
-export function numericCursor(after: number | undefined): number | undefined {
-  if (after !== undefined && (!Number.isInteger(after) || after < 1)) {
-    throw new AppError('validation_failed', { message: "Invalid query parameter 'after': pass the previous page's last_id.", param: 'after' })
-  }
-  return after
-}
+/** Page-size handling for cursor lists (kept here for the features that import it from credits). */
+export { pageLimit, numericCursor } from '../../lib/paging'

@@ -111,3 +111,18 @@ export function defaultFilename(type: string): string {
   const ext = DEFAULT_EXTENSION[type] ?? (type.startsWith('text/') ? 'txt' : 'bin')
   return `upload.${ext}`
 }
+
+/** Types a browser shows as inert data: served as stored. Everything else (HTML, SVG, XML, …) could run script. */
+const SAFE_TO_SERVE_EXACT = new Set<string>([...JSONL_TYPES, 'application/json', 'application/pdf', 'text/plain', 'text/csv', 'text/tab-separated-values', 'text/markdown', 'image/png', 'image/jpeg', 'image/gif', 'image/webp', 'application/msword', 'application/vnd.ms-excel', 'application/vnd.ms-powerpoint', 'application/rtf'])
+const SAFE_TO_SERVE_PREFIX = ['audio/', 'video/', 'application/vnd.openxmlformats-officedocument.']
+
+/**
+ * The Content-Type a stored file is served back with: its own when a browser cannot execute it,
+ * else `application/octet-stream` (with nosniff and `attachment`, an uploaded page never runs as
+ * this origin).
+ */
+export function servedContentType(stored: string): string {
+  const essence = essenceOf(stored)
+  const safe = SAFE_TO_SERVE_EXACT.has(essence) || SAFE_TO_SERVE_PREFIX.some((p) => essence.startsWith(p))
+  return safe ? stored : 'application/octet-stream'
+}

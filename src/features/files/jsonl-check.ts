@@ -6,12 +6,15 @@
  * gets a turn between chunks; memory is bounded by one partial line.
  */
 import { AppError } from '../../lib/errors'
+import { DEFAULT_JSON_DEPTH, valueProblem } from '../../lib/json-limits'
 import { JsonlSplitter, stripBom, type JsonlLine } from '../../lib/jsonl'
 
 /** The per-file limits the checker enforces (from config.limits). */
 export interface JsonlLimits {
   maxLines: number
   lineBytes: number
+  /** Deepest nesting of arrays and objects a line may have (default DEFAULT_JSON_DEPTH). */
+  maxDepth?: number
 }
 
 const MAX_PARSE_MESSAGE = 160
@@ -68,6 +71,10 @@ export class JsonlChecker {
     }
     if (value === null || typeof value !== 'object' || Array.isArray(value)) {
       return this.fail(lineError(line, `Line ${line} is not a JSON object: each line must be one object such as {"custom_id": …, "method": "POST", "url": …, "body": …}.`))
+    }
+    const maxDepth = this.limits.maxDepth ?? DEFAULT_JSON_DEPTH
+    if (valueProblem(value, maxDepth)?.kind === 'too_deep') {
+      return this.fail(lineError(line, `Line ${line} nests arrays and objects more than ${maxDepth} levels deep; flatten it.`))
     }
     this.lineCount = line
   }

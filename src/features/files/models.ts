@@ -90,7 +90,7 @@ export const FileList = t.Object(
 /** GET /v1/files query: cursor, page size, order, purpose filter. */
 export const ListFilesQuery = t.Object({
   after: t.Optional(t.String({ description: 'A file id: list the files after it in the chosen order.', examples: ['file_4fQm2Wc8ZkP0sLr9TgX1aBcD'] })),
-  limit: t.Optional(t.Integer({ minimum: 1, maximum: 10_000, default: 10_000, description: 'Page size, 1–10000.', examples: [100] })),
+  limit: t.Optional(t.Integer({ description: 'Page size, 1–10000 (default 10000).', examples: [100] })),
   order: t.Optional(t.Union([t.Literal('asc'), t.Literal('desc')], { default: 'desc', description: 'By creation time; newest first by default.', examples: ['desc'] })),
   purpose: t.Optional(t.String({ description: 'Only files with this purpose.', examples: ['batch'] })),
 })

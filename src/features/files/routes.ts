@@ -3,10 +3,12 @@ import { Elysia, type DocumentDecoration } from 'elysia'
 import type { Deps } from '../../deps'
 import { customerAuth } from '../api-keys/index'
 import { AppError } from '../../lib/errors'
+import { pageLimit } from '../../lib/paging'
 import { DeletedFile, FileIdParams, FileList, FileObject, ListFilesQuery, UPLOAD_PURPOSES } from './models'
 import { presentFile, presentFileList } from './present'
 import { deleteFile, getFileForOrg, listFiles, type FileReader } from './service'
 import { receiveUpload } from './upload'
+import { servedContentType } from './content-types'
 
 const UPLOAD_DESCRIPTION = `Two forms on one path, both streamed to disk:
 
@@ -51,7 +53,7 @@ export function filesRoutes(deps: Deps, readerOf: FileReader) {
     .get(
       '/',
       ({ query, auth }) => {
-        const { rows, hasMore } = listFiles(deps, auth.orgId, { after: query.after, limit: query.limit ?? 10_000, order: query.order ?? 'desc', purpose: query.purpose })
+        const { rows, hasMore } = listFiles(deps, auth.orgId, { after: query.after, limit: pageLimit(query.limit, { max: 10_000, fallback: 10_000 }), order: query.order ?? 'desc', purpose: query.purpose })
         return presentFileList(rows, hasMore)
       },
       {
@@ -74,14 +76,14 @@ export function filesRoutes(deps: Deps, readerOf: FileReader) {
           deps.log.error('file bytes missing', { file_id: row.id, path: row.path })
           throw new AppError('internal_error', { message: `The bytes of file ${row.id} are missing on the server; contact the operator.` })
         }
-        const headers = { 'content-type': row.contentType, 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(row.filename)}` }
+        const headers = { 'content-type': servedContentType(row.contentType), 'content-disposition': `attachment; filename*=UTF-8''${encodeURIComponent(row.filename)}` }
         return new Response(bytes, { headers })
       },
       {
         params: FileIdParams,
         detail: {
           summary: 'Download file content',
-          description: 'The raw bytes, streamed, with the stored Content-Type (JSONL stays JSONL, not a JSON wrapper).',
+          description: 'The raw bytes, streamed, as an attachment with the stored Content-Type (JSONL stays JSONL, not a JSON wrapper) — except types a browser could execute (HTML, SVG, XML, …), which are served as application/octet-stream.',
           responses: { 200: { description: 'The file bytes, with the Content-Type given at upload.', content: { 'application/octet-stream': { schema: { type: 'string', format: 'binary' } } } } },
         },
       },

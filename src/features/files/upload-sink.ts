@@ -50,7 +50,7 @@ export class UploadSink {
     private readonly opts: SinkOptions,
     deps: Deps,
   ) {
-    this.checker = opts.checkJsonl ? new JsonlChecker({ maxLines: deps.config.limits.batchLines, lineBytes: deps.config.limits.lineBytes }) : null
+    this.checker = opts.checkJsonl ? new JsonlChecker({ maxLines: deps.config.limits.batchLines, lineBytes: deps.config.limits.lineBytes, maxDepth: deps.config.limits.jsonDepth }) : null
   }
 
   /** Opens a temp file under `deps.paths.tmp`. */

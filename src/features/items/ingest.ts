@@ -5,6 +5,7 @@
  * ingest never stalls the API (perf-notes), and memory is the drafts plus one chunk.
  */
 import { jsonlLines, stripBom, type JsonlLine } from '../../lib/jsonl'
+import { DEFAULT_JSON_DEPTH, parseBoundedJson } from '../../lib/json-limits'
 import { validateLine, type LineContext } from './validate-line'
 import { MAX_LISTED_PROBLEMS, type IngestOptions, type IngestResult, type ItemDraft, type PreflightProblem } from './types'
 
@@ -76,7 +77,7 @@ export async function ingestJsonlFile(path: string, opts: IngestOptions, hooks: 
       tooMany = { line: l.line, item: null, code: 'too_many_items', message: '' }
       problems.add(tooMany, true)
     }
-    const draft = ingestLine(l, ctx, problems, opts.lineBytes)
+    const draft = ingestLine(l, ctx, problems, opts)
     if (draft && nonBlank <= opts.maxItems) items.push({ ...draft, seq: dropped + items.length })
     if (hooks.onItems && items.length - flushed >= chunkItems) flush()
     if (performance.now() - lastYield > yieldAfterMs) {
@@ -91,19 +92,27 @@ export async function ingestJsonlFile(path: string, opts: IngestOptions, hooks: 
 }
 
 /** Parses and validates one non-blank line; records its problems and returns its draft when valid. */
-function ingestLine(l: JsonlLine, ctx: LineContext, problems: ProblemList, lineBytes: number): Omit<ItemDraft, 'seq'> | null {
+function ingestLine(l: JsonlLine, ctx: LineContext, problems: ProblemList, opts: IngestOptions): Omit<ItemDraft, 'seq'> | null {
   if (l.text === null) {
-    const message = l.error === 'too_long' ? `Line ${l.line} is ${l.length} bytes, over the ${lineBytes}-byte line limit.` : `Line ${l.line} is not valid UTF-8.`
+    const message = l.error === 'too_long' ? `Line ${l.line} is ${l.length} bytes, over the ${opts.lineBytes}-byte line limit.` : `Line ${l.line} is not valid UTF-8.`
     problems.add({ line: l.line, item: null, code: 'invalid_json', message })
     return null
   }
-  let value: unknown
+  const maxDepth = opts.maxDepth ?? DEFAULT_JSON_DEPTH
+  let parsed: ReturnType<typeof parseBoundedJson>
   try {
-    value = JSON.parse(l.line === 1 ? stripBom(l.text) : l.text)
+    parsed = parseBoundedJson(l.line === 1 ? stripBom(l.text) : l.text, maxDepth)
   } catch (err) {
     problems.add({ line: l.line, item: null, code: 'invalid_json', message: `Line ${l.line} is not valid JSON (${(err as Error).message}).` })
     return null
   }
+  if (!parsed.ok) {
+    const { problem } = parsed
+    const message = problem.kind === 'too_deep' ? `Line ${l.line} nests arrays and objects more than ${maxDepth} levels deep; flatten it.` : `Line ${l.line}: ${problem.message}`
+    problems.add({ line: l.line, item: null, code: problem.kind === 'too_deep' ? 'invalid_json' : 'invalid_item', message, ...(problem.param ? { param: problem.param } : {}) })
+    return null
+  }
+  const value = parsed.value
   const verdict = validateLine(value, l.line, ctx)
   for (const p of verdict.problems) problems.add({ line: l.line, ...p })
   return verdict.facts && { ...verdict.facts, line: l.line, offset: l.offset, length: l.length }

@@ -51,6 +51,17 @@ export const CHAT_PARTS: Record<string, TSchema> = {
   input_image: T.Object({ type: T.Literal('input_image'), file_id: T.String({ minLength: 1, description: 'a file id from /v1/files' }), detail: T.Optional(T.String()) }),
 }
 
+const nullable = (schema: TSchema, description: string) => T.Optional(T.Union([schema, T.Null()], { description }))
+/** Sampling parameters shared by chat and Responses bodies: a wrong type or range names its param at preflight. */
+const SamplingParams = {
+  temperature: nullable(T.Number({ minimum: 0, maximum: 2 }), 'a number from 0 to 2'),
+  top_p: nullable(T.Number({ minimum: 0, maximum: 1 }), 'a number from 0 to 1'),
+  seed: nullable(T.Integer(), 'a whole number'),
+  user: T.Optional(T.String({ description: 'a string' })),
+  parallel_tool_calls: nullable(T.Boolean(), 'true or false'),
+  top_logprobs: nullable(T.Integer({ minimum: 0, maximum: 20 }), 'a whole number from 0 to 20'),
+}
+
 /** Native `responses`/`vision` input, and the body of a `/v1/chat/completions` line. */
 export const ChatRequest = T.Object({
   messages: T.Array(ChatMessage, { minItems: 1, description: 'a non-empty list of messages' }),
@@ -58,6 +69,16 @@ export const ChatRequest = T.Object({
   max_completion_tokens: T.Optional(PositiveInt),
   stream: T.Optional(T.Boolean()),
   tools: T.Optional(T.Array(AnyObject)),
+  ...SamplingParams,
+  presence_penalty: nullable(T.Number({ minimum: -2, maximum: 2 }), 'a number from -2 to 2'),
+  frequency_penalty: nullable(T.Number({ minimum: -2, maximum: 2 }), 'a number from -2 to 2'),
+  n: nullable(T.Integer({ minimum: 1, maximum: 128 }), 'a whole number from 1 to 128'),
+  stop: nullable(T.Union([T.String(), T.Array(T.String())]), 'a string or a list of strings'),
+  logprobs: nullable(T.Boolean(), 'true or false'),
+  response_format: nullable(AnyObject, 'a JSON object such as {"type":"json_object"}'),
+  tool_choice: nullable(T.Union([T.String(), AnyObject]), 'a string such as "auto" or a JSON object'),
+  logit_bias: nullable(T.Record(T.String(), T.Number()), 'an object of token ids to numbers'),
+  metadata: nullable(T.Record(T.String(), T.String()), 'an object of string values'),
 })
 
 const NonEmptyString = T.String({ minLength: 1 })
@@ -95,6 +116,7 @@ export const ResponsesRequest = T.Object({
   instructions: T.Optional(T.Union([T.String(), T.Null()])),
   max_output_tokens: T.Optional(PositiveInt),
   stream: T.Optional(T.Boolean()),
+  ...SamplingParams,
   tools: T.Optional(T.Array(T.Object({ type: T.Literal('function', { description: 'only function tools are supported' }) }))),
   previous_response_id: T.Optional(T.Null({ description: 'unsupported in a batch (items are stateless)' })),
   prompt: T.Optional(T.Null({ description: 'unsupported in a batch (stored prompts)' })),

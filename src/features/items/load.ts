@@ -67,7 +67,7 @@ export async function loadRequestItems(deps: Deps, orgId: string, source: ItemSo
     }
   }
   try {
-    const ingestOpts = { catalog: deps.catalog(), endpoint: opts.endpoint, maxItems: hasItems ? deps.config.limits.inlineItems : deps.config.limits.batchLines, lineBytes: deps.config.limits.lineBytes, exactTokens: opts.exactTokens }
+    const ingestOpts = { catalog: deps.catalog(), endpoint: opts.endpoint, maxItems: hasItems ? deps.config.limits.inlineItems : deps.config.limits.batchLines, lineBytes: deps.config.limits.lineBytes, maxDepth: deps.config.limits.jsonDepth, exactTokens: opts.exactTokens }
     // Large inputs are parsed in a Worker (the API thread only receives drafts); small ones are not
     // worth a worker's start-up.
     const offThread = statSync(path).size >= OFF_THREAD_BYTES

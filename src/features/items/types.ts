@@ -86,6 +86,8 @@ export interface IngestOptions {
   maxItems: number
   /** Longest accepted line in bytes. */
   lineBytes: number
+  /** Deepest nesting of arrays and objects a line may have (config limits.jsonDepth; default DEFAULT_JSON_DEPTH). */
+  maxDepth?: number
   /** Count exactly for OpenAI-family models (quotes); otherwise estimate, exact only near a limit. */
   exactTokens?: boolean
 }

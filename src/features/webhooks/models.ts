@@ -59,5 +59,5 @@ export const WebhookDeliveryList = t.Object({
 /** Paging of the delivery log. */
 export const WebhookDeliveriesQuery = t.Object({
   after: t.Optional(t.String({ description: 'An event id: list the events written after it.' })),
-  limit: t.Optional(t.Numeric({ minimum: 1, maximum: 100, default: 20 })),
+  limit: t.Optional(t.Integer({ description: 'Page size, 1–100 (default 20).', examples: [20] })),
 })

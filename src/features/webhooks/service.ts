@@ -1,6 +1,7 @@
 /** Reading the delivery log of a batch (GET /v1/batches/{id}/webhook-deliveries). */
 import { and, asc, eq, gt, inArray, or } from 'drizzle-orm'
 import type { Deps } from '../../deps'
+import { pageLimit } from '../../lib/paging'
 import { getBatchForOrg } from '../batches/index'
 import { presentDelivery } from './present'
 import { webhookDeliveriesTable, webhookEventsTable } from './table'
@@ -11,7 +12,7 @@ import { webhookDeliveriesTable, webhookEventsTable } from './table'
  */
 export function listWebhookDeliveries(deps: Deps, orgId: string, batchId: string, q: { after?: string; limit?: number }) {
   getBatchForOrg(deps, orgId, batchId)
-  const limit = q.limit ?? 20
+  const limit = pageLimit(q.limit)
   const cursor = q.after ? deps.db.select().from(webhookEventsTable).where(and(eq(webhookEventsTable.id, q.after), eq(webhookEventsTable.batchId, batchId))).get() : undefined
   const after = cursor ? or(gt(webhookEventsTable.createdAt, cursor.createdAt), and(eq(webhookEventsTable.createdAt, cursor.createdAt), gt(webhookEventsTable.id, cursor.id))) : undefined
   const rows = deps.db.select().from(webhookEventsTable).where(and(eq(webhookEventsTable.batchId, batchId), after))
