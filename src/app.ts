@@ -26,7 +26,7 @@ import { releaseProviderJobLeases } from './jobs/provider-job-store'
 import { createAdapters, type AdapterOptions } from './providers/registry'
 import { sweepCreatingBatches } from './features/batches/discard'
 import { releaseWebhookLeases } from './features/webhooks/index'
-import { acquireInstanceLock } from './instance-lock'
+import { acquireInstanceLock, listenError } from './instance-lock'
 import { mountRoutes } from './http/routes'
 import { SIM_UPSTREAM_PREFIX } from './sim/mount'
 import { createMetrics, registerStateGauges } from './features/metrics/index'
@@ -101,15 +101,25 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   scheduler = new Scheduler(deps, jobs)
   const app = mountRoutes(createHttpBase(deps), deps)
     .use(healthRoutes(deps, { draining: () => draining, schedulerRunning: () => scheduler!.isRunning }))
-  const server = app.listen({
-    hostname: config.host,
-    port: config.port,
-    // Bun refuses bodies over 128 MiB by default; allow the largest upload plus multipart overhead
-    // and enforce the real per-route limits with the JSON envelope.
-    maxRequestBodySize: Math.max(config.limits.batchUploadBytes, config.limits.otherUploadBytes) + 1024 * 1024,
-    // Bun's maximum; provider calls to the mounted simulator may legitimately take long.
-    idleTimeout: 255,
-  } as Parameters<typeof app.listen>[0])
+  let server
+  try {
+    server = app.listen({
+      hostname: config.host,
+      port: config.port,
+      // Elysia's Bun adapter defaults to reusePort: true, which lets a second copy bind the same
+      // port silently (the kernel then splits requests between two databases); refuse instead.
+      reusePort: false,
+      // Bun refuses bodies over 128 MiB by default; allow the largest upload plus multipart overhead
+      // and enforce the real per-route limits with the JSON envelope.
+      maxRequestBodySize: Math.max(config.limits.batchUploadBytes, config.limits.otherUploadBytes) + 1024 * 1024,
+      // Bun's maximum; provider calls to the mounted simulator may legitimately take long.
+      idleTimeout: 255,
+    } as Parameters<typeof app.listen>[0])
+  } catch (err) {
+    db.$client.close()
+    releaseLock()
+    throw listenError(err, config.host, config.port)
+  }
   const port = server.server!.port!
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   listenUrl = url

@@ -21,7 +21,7 @@ export const ConfigSchema = T.Object({
   tickMs: T.Integer({ minimum: 10, maximum: 600_000, default: 1000, description: 'Scheduler tick interval.' }),
   publicUrl: T.Optional(T.String({ description: 'Base URL used in signed artifact links; defaults to the listen address.' })),
   signingSecret: T.Optional(T.String({ minLength: 32, description: 'HMAC secret for jose tokens; generated into the data dir when absent.' })),
-  registration: T.Union([T.Literal('open'), T.Literal('closed')], { default: 'open' }),
+  registration: T.Union([T.Literal('open'), T.Literal('closed')], { default: 'closed', description: 'Self-service POST /v1/auth/agent-register: closed by default, open in demo mode.' }),
   startingCredit: T.String({ default: '0', pattern: '^\\d{1,9}(\\.\\d{1,6})?$', description: 'USD granted to each new org.' }),
   limits: T.Object(
     {
@@ -115,6 +115,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Record<string, string |
   if (flags['data-dir'] !== undefined) raw.dataDir = flags['data-dir']
   if (flags.demo) raw.demo = true
   if (raw.demo === true && raw.startingCredit === undefined) raw.startingCredit = '25.00'
+  // Anyone who can reach the port could mint orgs: only the local demo is open unless configured.
+  if (raw.demo === true && raw.registration === undefined) raw.registration = 'open'
   return validateConfig(raw)
 }
 

@@ -32,3 +32,16 @@ describe('config webhooks', () => {
     expect(() => loadConfig({}, { BATCHROUTER_WEBHOOK_ALLOW_HTTP: 'maybe' })).toThrow(/BATCHROUTER_WEBHOOK_ALLOW_HTTP/)
   })
 })
+
+describe('config registration', () => {
+  it('is closed by default outside demo mode and open in demo mode', () => {
+    expect(loadConfig({}, {}).registration).toBe('closed')
+    expect(loadConfig({ demo: true }, {}).registration).toBe('open')
+    expect(loadConfig({}, { BATCHROUTER_DEMO: 'true' }).registration).toBe('open')
+  })
+
+  it('keeps an explicit setting in either mode', () => {
+    expect(loadConfig({}, { BATCHROUTER_REGISTRATION: 'open' }).registration).toBe('open')
+    expect(loadConfig({ demo: true }, { BATCHROUTER_REGISTRATION: 'closed' }).registration).toBe('closed')
+  })
+})
