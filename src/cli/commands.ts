@@ -6,6 +6,11 @@ import { runBatchCommand } from './client/batch'
 import { runFilesCommand } from './client/files'
 import { runQuoteCommand } from './client/quote'
 import { EXIT_CODES_HELP } from './exit-codes'
+import { runOrgsCommand } from './operator/orgs'
+import { runKeysCommand } from './operator/keys'
+import { runBatchesCommand, runLedgerCommand } from './operator/batches'
+import { runDoctorCommand } from './operator/doctor'
+import { runBackupCommand, runRestoreCommand } from './operator/backup'
 
 /** A command group: takes the arguments after its name, resolves with the exit code. */
 export type CommandGroup = (argv: string[]) => Promise<number>
@@ -14,6 +19,13 @@ export const COMMAND_GROUPS: Record<string, CommandGroup> = {
   batch: runBatchCommand,
   files: runFilesCommand,
   quote: runQuoteCommand,
+  orgs: runOrgsCommand,
+  keys: runKeysCommand,
+  batches: runBatchesCommand,
+  ledger: runLedgerCommand,
+  doctor: runDoctorCommand,
+  backup: runBackupCommand,
+  restore: runRestoreCommand,
 }
 
 /** The part of `batchrouter help` that lists these groups. */
