@@ -30,6 +30,7 @@ import { acquireInstanceLock, listenError } from './instance-lock'
 import { mountRoutes } from './http/routes'
 import { SIM_UPSTREAM_PREFIX } from './sim/mount'
 import { createMetrics, registerStateGauges } from './features/metrics/index'
+import { startBackupSchedule, type BackupSchedule } from './backup-schedule'
 
 export interface AppOptions {
   clock?: Clock
@@ -51,6 +52,8 @@ export interface RunningApp {
   url: string
   port: number
   scheduler: Scheduler
+  /** Scheduled backups (config `backups`); `runNow(now)` is one pass, as the timer makes. */
+  backups: BackupSchedule
   /** Graceful stop: refuse new work (readyz 503), finish job passes, close the server and DB. */
   stop(): Promise<void>
 }
@@ -125,11 +128,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   listenUrl = url
   catalog = wire(catalog)
   if (opts.scheduler !== false) scheduler.start(config.tickMs)
+  const backups = startBackupSchedule(deps, { timer: opts.scheduler !== false })
   return {
     deps,
     url,
     port,
     scheduler,
+    backups,
     async runJob(name, now) {
       const job = jobs.find((j) => j.name === name)
       if (!job) throw new Error(`no job ${name}`)
@@ -139,6 +144,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     async stop() {
       draining = true
       await scheduler!.stop()
+      await backups.stop()
       await dispatcher!.drain()
       await server.stop(true)
       db.$client.close()

@@ -55,6 +55,16 @@ export const ConfigSchema = T.Object({
     { requireAdminKey: T.Boolean({ default: false, description: 'Serve GET /metrics only with an admin key (default: open, as the router listens on 127.0.0.1).' }) },
     { default: {} },
   ),
+  backups: T.Optional(
+    T.Object(
+      {
+        dir: T.String({ minLength: 1, description: 'Directory for scheduled backups (one backup-<UTC time>/ folder each); relative to the working directory.' }),
+        everyHours: T.Number({ exclusiveMinimum: 0, default: 24, description: 'A backup is made once the newest is this many hours old.' }),
+        keep: T.Integer({ minimum: 1, default: 7, description: 'How many backups to keep; older ones are deleted.' }),
+      },
+      { description: 'Scheduled backups run by the server; absent = none (use `batchrouter backup --to DIR`).' },
+    ),
+  ),
   webhooks: T.Object(
     {
       allowHosts: T.Array(T.String({ minLength: 1 }), { default: [], description: 'Host names, IPs or CIDRs webhooks may reach even when private (private deployments, tests).' }),

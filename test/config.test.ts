@@ -45,3 +45,15 @@ describe('config registration', () => {
     expect(loadConfig({ demo: true }, { BATCHROUTER_REGISTRATION: 'closed' }).registration).toBe('closed')
   })
 })
+
+describe('config backups', () => {
+  it('is absent by default and fills everyHours 24 and keep 7 when only dir is given', () => {
+    expect(loadConfig({}, {}).backups).toBeUndefined()
+    expect(validateConfig({ backups: { dir: '/var/backups/batchrouter' } }).backups).toEqual({ dir: '/var/backups/batchrouter', everyHours: 24, keep: 7 })
+  })
+
+  it('refuses keep 0 and a non-positive everyHours, naming the key', () => {
+    expect(() => validateConfig({ backups: { dir: 'b', keep: 0 } })).toThrow(/backups\.keep/)
+    expect(() => validateConfig({ backups: { dir: 'b', everyHours: 0 } })).toThrow(/backups\.everyHours/)
+  })
+})
