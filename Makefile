@@ -55,6 +55,7 @@ migrations: deps
 bench: deps
 	$(BUN) bench/ingest.ts
 	$(BUN) bench/dispatch.ts
+	$(BUN) bench/backup.ts
 
 clean:
 	rm -rf dist .tools node_modules
