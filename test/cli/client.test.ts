@@ -36,6 +36,7 @@ function inputFile(n: number, model = 'gpt-4o-mini'): string {
   return path
 }
 
+const TERMINAL_STATUSES = ['completed', 'failed', 'cancelled', 'expired']
 const setScenario = (body: unknown) => fetch(`${server.url}/_sim/scenario`, { method: 'PUT', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) })
 
 describe('batchrouter batch submit --watch (terminal)', () => {
@@ -131,6 +132,24 @@ describe('batchrouter batch results / ls / cancel / watch', () => {
       expect(again.code).toBe(5)
       expect(again.stderr).toContain('(batch_not_cancellable)')
       expect(JSON.parse(again.stdout).error).toMatchObject({ code: 'batch_not_cancellable', status: 409 })
+    } finally {
+      await setScenario({})
+    }
+  })
+})
+
+describe('batchrouter batch watch: Ctrl-C', () => {
+  it('stops watching with exit 130 and leaves the batch running', async () => {
+    await setScenario({ global: { turnaround_s: 120 } })
+    try {
+      const running = JSON.parse((await runCliPiped(['batch', 'submit', inputFile(2)], env)).stdout)
+      const run = startCliPty(['batch', 'watch', running.id], env)
+      await run.waitFor(/0\/2 items \| 0 failed/)
+      run.write('\x03')
+      expect(await run.exited).toBe(130)
+      expect(run.output()).toContain(`stopped watching; ${running.id} keeps running`)
+      expect(TERMINAL_STATUSES).not.toContain((await org.get(`/v1/batches/${running.id}`)).body.batch.status)
+      await org.post(`/v1/batches/${running.id}/cancel`)
     } finally {
       await setScenario({})
     }

@@ -173,3 +173,18 @@ describe('batchrouter doctor', () => {
     expect(res.stderr).toContain('tickMs')
   })
 })
+
+describe('operator commands on a data dir without a database', () => {
+  it('exit 2 for reads (a mistyped --data-dir makes nothing) while creates set the data dir up', async () => {
+    const fresh = join(root, 'fresh')
+    for (const args of [['orgs', 'ls'], ['keys', 'ls'], ['batches', 'ls'], ['ledger', '--org', 'org_x'], ['backup', '--to', join(root, 'fresh-backup')]]) {
+      const res = await runCliPiped([...args, '--data-dir', fresh])
+      expect(res.code).toBe(2)
+      expect(res.stderr).toContain(`no database at ${join(fresh, 'router.db')}`)
+    }
+    expect(existsSync(join(fresh, 'router.db'))).toBe(false)
+    const admin = await runCliPiped(['keys', 'create', '--admin', '--data-dir', fresh])
+    expect(admin.code).toBe(0)
+    expect(existsSync(join(fresh, 'router.db'))).toBe(true)
+  })
+})

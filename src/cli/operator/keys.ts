@@ -28,7 +28,7 @@ export function runKeysCommand(argv: string[]): Promise<number> {
     if (values.org && values.admin) usageError('pass either --org ORG or --admin, not both', KEYS_USAGE)
     if (sub === 'create') {
       if (!values.org && !values.admin) usageError('keys create needs --org ORG (a customer key) or --admin (an operator key)', KEYS_USAGE)
-      const key = await withStore((deps) => createKeyAsOperator(deps, null, { orgId: values.org ?? null, name: values.name ?? (values.admin ? 'operator' : 'cli'), expiresAt: parseKeyExpiry(deps, values.expires) }))
+      const key = await withStore((deps) => createKeyAsOperator(deps, null, { orgId: values.org ?? null, name: values.name ?? (values.admin ? 'operator' : 'cli'), expiresAt: parseKeyExpiry(deps, values.expires) }), { create: true })
       if (json) printJson({ ...present(key), api_key: key.secret })
       else console.log(`${key.kind === 'admin' ? 'admin' : 'customer'} key ${key.id} created; shown only now:\n${key.secret}`)
       return EXIT.ok

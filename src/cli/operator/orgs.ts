@@ -23,7 +23,7 @@ export function runOrgsCommand(argv: string[]): Promise<number> {
     if (sub === 'create') {
       if (!values.name) usageError('orgs create needs --name NAME', ORGS_USAGE)
       if (values.credit !== undefined && (parseMicros(values.credit) ?? -1) < 0) usageError('--credit must be a USD amount with at most 6 decimals, e.g. 25.00', ORGS_USAGE)
-      const created = await withStore((deps) => createOrgAsOperator(deps, null, { name: values.name!, email: values.email, startingCredit: values.credit }))
+      const created = await withStore((deps) => createOrgAsOperator(deps, null, { name: values.name!, email: values.email, startingCredit: values.credit }), { create: true })
       const shown = presentCreatedOrg(created)
       if (json) printJson(shown)
       else {

@@ -3,6 +3,7 @@
  * loaded as for `serve`, the data dir opened beside a running router, and errors as exit codes.
  */
 import type { ParseArgsConfig } from 'node:util'
+import { existsSync } from 'node:fs'
 import { ConfigError, loadConfig, type Config } from '../../config'
 import type { Deps } from '../../deps'
 import { AppError } from '../../lib/errors'
@@ -10,6 +11,7 @@ import { parseCommand } from '../args'
 import { CliError, EXIT } from '../exit-codes'
 import { isJsonOutput, runReporting } from '../output'
 import { openStore } from '../open-store'
+import { dataDirPaths } from '../../storage'
 
 type Options = NonNullable<ParseArgsConfig['options']>
 
@@ -19,8 +21,11 @@ export interface OperatorContext<V> {
   positionals: string[]
   json: boolean
   config: Config
-  /** Opens the data dir (migrated), runs `fn`, closes it. */
-  withStore<T>(fn: (deps: Deps) => T | Promise<T>): Promise<T>
+  /**
+   * Opens the data dir (migrated), runs `fn`, closes it. Without `create`, a data dir that has no
+   * database yet is a usage error (a mistyped --data-dir must not make an empty one).
+   */
+  withStore<T>(fn: (deps: Deps) => T | Promise<T>, opts?: { create?: boolean }): Promise<T>
 }
 
 /** Parses, loads the config and runs `body`; AppErrors become exit 2 (unknown id, bad value) or 5, ConfigErrors 2. */
@@ -40,7 +45,9 @@ export function runOperator<O extends Options>(argv: string[], options: O, usage
       if (err instanceof ConfigError) throw new CliError(err.message, EXIT.usage)
       throw err
     }
-    const withStore = async <T>(fn: (deps: Deps) => T | Promise<T>): Promise<T> => {
+    const withStore = async <T>(fn: (deps: Deps) => T | Promise<T>, opts: { create?: boolean } = {}): Promise<T> => {
+      const dbPath = dataDirPaths(config.dataDir).db
+      if (!opts.create && !existsSync(dbPath)) throw new CliError(`no database at ${dbPath}: check --data-dir (or BATCHROUTER_DATA_DIR); the server creates it on its first start`, EXIT.usage)
       const deps = openStore(config)
       try {
         return await fn(deps)
