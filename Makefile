@@ -62,6 +62,7 @@ bench: deps
 	$(BUN) bench/dispatch.ts
 	$(BUN) bench/sim-store.ts
 	$(BUN) bench/auth-burst.ts
+	$(BUN) bench/backup.ts
 
 clean:
 	rm -rf dist .tools node_modules

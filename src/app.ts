@@ -21,12 +21,13 @@ import { createWork, LEASE_KINDS, type Work } from './jobs/registry'
 import { createAdapters, type AdapterOptions } from './providers/registry'
 import { sweepCreatingBatches } from './features/batches/index'
 import { rescueLapsedLeases } from './features/dispatch/index'
-import { acquireInstanceLock } from './instance-lock'
+import { acquireInstanceLock, listenError } from './instance-lock'
 import { mountRoutes } from './http/routes'
 import { createEdge, edgeFailure } from './http/edge'
 import type { RoutePolicy } from './http/route-policy'
 import { SIM_UPSTREAM_PREFIX } from './sim/mount'
 import { createMetrics, registerStateGauges } from './features/metrics/index'
+import { startBackupSchedule, type BackupSchedule } from './backup-schedule'
 
 export interface AppOptions {
   clock?: Clock
@@ -50,6 +51,8 @@ export interface RunningApp {
   /** The policy (auth kind, body kind) of every registered route, as the HTTP edge enforces it. */
   routes: readonly RoutePolicy[]
   scheduler: Scheduler
+  /** Scheduled backups (config `backups`); `runNow(now)` is one pass, as the timer makes. */
+  backups: BackupSchedule
   /** Graceful stop: refuse new work (readyz 503), finish job passes, close the server and DB. */
   stop(): Promise<void>
 }
@@ -96,18 +99,23 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   const app = mountRoutes(createHttpBase(deps), deps, { draining: () => draining, schedulerRunning: () => scheduler!.isRunning })
   // Bun serves through the edge: auth, limits and body caps before a body byte is read.
   const edge = createEdge(deps, app)
-  const server = listen(config, edge, deps)
+  const server = listen(config, edge, deps, () => {
+    db.$client.close()
+    releaseLock()
+  })
   const port = server.port!
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`
   listenUrl = url
   catalog = wire(catalog)
   if (opts.scheduler !== false) scheduler.start(config.tickMs)
+  const backups = startBackupSchedule(deps, { timer: opts.scheduler !== false })
   return {
     deps,
     url,
     port,
     routes: edge.routes.all(),
     scheduler,
+    backups,
     async runJob(name, now) {
       const job = work!.jobs.find((j) => j.name === name)
       if (!job) throw new Error(`no job ${name}`)
@@ -117,6 +125,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     async stop() {
       draining = true
       await scheduler!.stop()
+      await backups.stop()
       await work!.drain()
       // Elysia stops the server it is handed and runs the routes' onStop hooks (the simulator closes its database).
       app.server = server
@@ -127,8 +136,17 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   }
 }
 
-/** Listens on host:port through the edge. */
-function listen(config: Config, edge: ReturnType<typeof createEdge>, deps: Deps) {
+/** Listens on host:port through the edge; when that fails (a port in use), calls `release` and throws a message saying what to do. */
+function listen(config: Config, edge: ReturnType<typeof createEdge>, deps: Deps, release: () => void) {
+  try {
+    return serve(config, edge, deps)
+  } catch (err) {
+    release()
+    throw listenError(err, config.host, config.port)
+  }
+}
+
+function serve(config: Config, edge: ReturnType<typeof createEdge>, deps: Deps) {
   return Bun.serve({
     hostname: config.host,
     port: config.port,

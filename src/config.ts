@@ -22,7 +22,7 @@ export const ConfigSchema = T.Object({
   publicUrl: T.Optional(T.String({ description: 'Base URL used in signed artifact links; defaults to the listen address.' })),
   trustProxy: T.Boolean({ default: false, description: 'Behind a reverse proxy: take the client address from X-Forwarded-For and, without publicUrl, link hosts from X-Forwarded-Host/Proto. Off: request headers never decide an address or a link.' }),
   signingSecret: T.Optional(T.String({ minLength: 32, description: 'HMAC secret for jose tokens; generated into the data dir when absent.' })),
-  registration: T.Union([T.Literal('open'), T.Literal('closed')], { default: 'open' }),
+  registration: T.Union([T.Literal('open'), T.Literal('closed')], { default: 'closed', description: 'Self-service POST /v1/auth/agent-register: closed by default, open in demo mode.' }),
   startingCredit: T.String({ default: '0', pattern: '^\\d{1,9}(\\.\\d{1,6})?$', description: 'USD granted to each new org.' }),
   limits: T.Object(
     {
@@ -67,6 +67,16 @@ export const ConfigSchema = T.Object({
   metrics: T.Object(
     { requireAdminKey: T.Boolean({ default: false, description: 'Serve GET /metrics only with an admin key (default: open, as the router listens on 127.0.0.1).' }) },
     { default: {} },
+  ),
+  backups: T.Optional(
+    T.Object(
+      {
+        dir: T.String({ minLength: 1, description: 'Directory for scheduled backups (one backup-<UTC time>/ folder each); relative to the working directory.' }),
+        everyHours: T.Number({ exclusiveMinimum: 0, default: 24, description: 'A backup is made once the newest is this many hours old.' }),
+        keep: T.Integer({ minimum: 1, default: 7, description: 'How many backups to keep; older ones are deleted.' }),
+      },
+      { description: 'Scheduled backups run by the server; absent = none (use `batchrouter backup --to DIR`).' },
+    ),
   ),
   webhooks: T.Object(
     {
@@ -135,6 +145,8 @@ export function loadConfig(flags: ConfigFlags = {}, env: Record<string, string |
   if (flags['data-dir'] !== undefined) raw.dataDir = flags['data-dir']
   if (flags.demo) raw.demo = true
   if (raw.demo === true && raw.startingCredit === undefined) raw.startingCredit = '25.00'
+  // Anyone who can reach the port could mint orgs: only the local demo is open unless configured.
+  if (raw.demo === true && raw.registration === undefined) raw.registration = 'open'
   return validateConfig(raw)
 }
 

@@ -1,7 +1,7 @@
 #!/usr/bin/env bun
 /**
- * CLI entry: `batchrouter [serve] | migrate [status] | admin create-key | credits grant | sim | version`.
- * Exit codes: 0 ok, 1 runtime failure, 2 bad usage or configuration.
+ * CLI entry: `batchrouter [serve] | migrate [status] | admin create-key | credits grant | sim | version | help`,
+ * plus the command groups of cli/commands.ts. Exit codes: cli/exit-codes.ts (0 ok, 1 failure, 2 usage, …).
  */
 import { parseArgs } from 'node:util'
 import { ConfigError, loadConfig, type ConfigFlags } from './config'
@@ -11,6 +11,7 @@ import { runMigrate } from './cli/migrate'
 import { runAdmin } from './cli/admin'
 import { runCredits } from './cli/credits'
 import { runSim } from './cli/sim'
+import { COMMAND_GROUPS, GROUPS_USAGE } from './cli/commands'
 
 const USAGE = `batchrouter ${VERSION}
 
@@ -20,8 +21,8 @@ Usage:
   batchrouter admin create-key      [--name NAME] [--data-dir DIR]
   batchrouter credits grant --org ORG --amount 25.00 [--note TEXT] [--reference REF] [--data-dir DIR]
   batchrouter sim [--port N] [--host H] [--data-dir DIR]
-  batchrouter version
-
+  batchrouter version | help
+${GROUPS_USAGE}
 Every flag can also be set as BATCHROUTER_<FLAG> (e.g. BATCHROUTER_DATA_DIR).`
 
 const OPTIONS = {
@@ -39,6 +40,8 @@ const OPTIONS = {
 } as const
 
 async function main(argv: string[]): Promise<number> {
+  const group = argv[0] === undefined ? undefined : COMMAND_GROUPS[argv[0]]
+  if (group) return group(argv.slice(1))
   let parsed
   try {
     parsed = parseArgs({ args: argv, options: OPTIONS, allowPositionals: true, strict: true })
@@ -47,11 +50,11 @@ async function main(argv: string[]): Promise<number> {
     return 2
   }
   const { values, positionals } = parsed
-  if (values.help) {
+  const [command = 'serve', sub] = positionals
+  if (values.help || command === 'help') {
     console.log(USAGE)
     return 0
   }
-  const [command = 'serve', sub] = positionals
   if (command === 'version') {
     console.log(VERSION)
     return 0

@@ -11,18 +11,29 @@ import type { Paths } from './deps'
 const PRIVATE_DIR = 0o700
 const PRIVATE_FILE = 0o600
 
-/** Creates the layout under `dataDir` (owner-only modes) and empties tmp/ (left-overs of a crash). */
-export function prepareDataDir(dataDir: string): Paths {
+/** Where everything of `dataDir` lives; touches nothing. */
+export function dataDirPaths(dataDir: string): Paths {
   const root = resolve(dataDir)
-  const paths: Paths = {
+  return {
     dataDir: root,
     db: join(root, 'router.db'),
     files: join(root, 'files'),
     artifacts: join(root, 'artifacts'),
     tmp: join(root, 'tmp'),
   }
+}
+
+/** Creates the layout (owner-only modes) and empties tmp/ (left-overs of a crash). Only the lock holder may call it. */
+export function prepareDataDir(dataDir: string): Paths {
+  const paths = dataDirPaths(dataDir)
   rmSync(paths.tmp, { recursive: true, force: true })
-  if (!existsSync(root)) mkdirSync(root, { recursive: true, mode: PRIVATE_DIR })
+  return ensureDataDir(dataDir)
+}
+
+/** Creates the layout (owner-only modes) without emptying tmp/: also for commands that run beside a serving router. */
+export function ensureDataDir(dataDir: string): Paths {
+  const paths = dataDirPaths(dataDir)
+  if (!existsSync(paths.dataDir)) mkdirSync(paths.dataDir, { recursive: true, mode: PRIVATE_DIR })
   for (const dir of [paths.files, paths.artifacts, paths.tmp]) {
     mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR })
     chmodSync(dir, PRIVATE_DIR)

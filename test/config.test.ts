@@ -57,3 +57,28 @@ describe('config limits, rate limits and proxy trust', () => {
     expect(() => loadConfig({}, { BATCHROUTER_RATE_LIMIT_PER_ORG: 'lots' })).toThrow(/BATCHROUTER_RATE_LIMIT_PER_ORG/)
   })
 })
+
+describe('config registration', () => {
+  it('is closed by default outside demo mode and open in demo mode', () => {
+    expect(loadConfig({}, {}).registration).toBe('closed')
+    expect(loadConfig({ demo: true }, {}).registration).toBe('open')
+    expect(loadConfig({}, { BATCHROUTER_DEMO: 'true' }).registration).toBe('open')
+  })
+
+  it('keeps an explicit setting in either mode', () => {
+    expect(loadConfig({}, { BATCHROUTER_REGISTRATION: 'open' }).registration).toBe('open')
+    expect(loadConfig({ demo: true }, { BATCHROUTER_REGISTRATION: 'closed' }).registration).toBe('closed')
+  })
+})
+
+describe('config backups', () => {
+  it('is absent by default and fills everyHours 24 and keep 7 when only dir is given', () => {
+    expect(loadConfig({}, {}).backups).toBeUndefined()
+    expect(validateConfig({ backups: { dir: '/var/backups/batchrouter' } }).backups).toEqual({ dir: '/var/backups/batchrouter', everyHours: 24, keep: 7 })
+  })
+
+  it('refuses keep 0 and a non-positive everyHours, naming the key', () => {
+    expect(() => validateConfig({ backups: { dir: 'b', keep: 0 } })).toThrow(/backups\.keep/)
+    expect(() => validateConfig({ backups: { dir: 'b', everyHours: 0 } })).toThrow(/backups\.everyHours/)
+  })
+})

@@ -42,7 +42,7 @@ export function layerOf(path: string): Layer | null {
 }
 
 /** The composition root and the start-up helpers only it uses. */
-const APP_FILES = ['app', 'storage', 'signing-key', 'instance-lock']
+const APP_FILES = ['app', 'storage', 'signing-key', 'instance-lock', 'backup-schedule']
 
 export interface Import {
   /** The specifier as written. */

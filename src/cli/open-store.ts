@@ -6,14 +6,17 @@ import { migrateDb } from '../db/migrate'
 import { systemClock } from '../lib/clock'
 import { createLog } from '../lib/log'
 import { systemTransport } from '../lib/safe-fetch'
-import { prepareDataDir } from '../storage'
+import { ensureDataDir } from '../storage'
 import { loadSigningKey } from '../signing-key'
 import { buildCatalog } from '../features/catalog/index'
 import { createMetrics } from '../features/metrics/index'
 
-/** Deps without an HTTP server or scheduler; `migrate` false leaves the schema untouched. */
+/**
+ * Deps without an HTTP server or scheduler, safe beside a running router (SQLite WAL; tmp/ and its
+ * uploads in progress are left alone). `migrate` false leaves the schema untouched.
+ */
 export function openStore(config: Config, opts: { migrate?: boolean } = {}): Deps {
-  const paths = prepareDataDir(config.dataDir)
+  const paths = ensureDataDir(config.dataDir)
   const db = openDb(paths.db)
   if (opts.migrate !== false) migrateDb(db)
   let catalog = buildCatalog(config.catalog)

@@ -1,8 +1,8 @@
 /** `batchrouter serve`: run the appliance until SIGINT/SIGTERM, then drain gracefully. */
 import type { Config } from '../config'
 import { createApp } from '../app'
-import { InstanceLockedError } from '../instance-lock'
-import { createOrg } from '../features/accounts/index'
+import { InstanceLockedError, PortInUseError } from '../instance-lock'
+import { ensureDemoAccount } from './demo-account'
 import { formatMicros } from '../lib/money'
 import { getBalance } from '../features/credits/index'
 
@@ -14,20 +14,20 @@ export async function runServe(config: Config): Promise<number> {
   try {
     app = await createApp(config)
   } catch (err) {
-    // A second copy on a busy data dir is an operator mistake, not a crash: one clear line, exit 1.
-    if (!(err instanceof InstanceLockedError)) throw err
+    // A second copy on a busy data dir or port is an operator mistake, not a crash: one clear line, exit 1.
+    if (!(err instanceof InstanceLockedError) && !(err instanceof PortInUseError)) throw err
     console.error(err.message)
     return 1
   }
   app.deps.log.info('listening', { url: app.url, data_dir: app.deps.paths.dataDir, demo: config.demo })
   if (config.demo) {
-    const demo = createOrg(app.deps, { name: 'Demo org' })
-    const balance = getBalance(app.deps, demo.org.id)
+    const demo = ensureDemoAccount(app.deps)
+    const balance = getBalance(app.deps, demo.orgId)
     console.log(
       [
         '',
         `BatchRouter is running at ${app.url}/v1 (demo mode: providers are the built-in simulator)`,
-        `  org:     ${demo.org.id}  (credit ${formatMicros(balance.available)} USD)`,
+        `  org:     ${demo.orgId}  (credit ${formatMicros(balance.available)} USD${demo.created ? '' : ', kept from the last start'})`,
         `  API key: ${demo.apiKey}`,
         '',
         `  export BATCHROUTER_API_KEY=${demo.apiKey}`,

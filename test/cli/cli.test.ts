@@ -43,6 +43,17 @@ function withStore<T>(fn: (deps: Deps) => T): T {
   }
 }
 
+describe('batchrouter help', () => {
+  it('prints the usage with the exit codes and exits 0, as --help does', () => {
+    for (const args of [['help'], ['--help']]) {
+      const res = cli(args)
+      expect(res.code).toBe(0)
+      expect(res.stdout).toContain('batchrouter batch submit FILE.jsonl')
+      expect(res.stdout).toContain('Exit codes:')
+    }
+  })
+})
+
 describe('batchrouter version', () => {
   it('prints the version and exits 0', () => {
     expect(cli(['version'])).toMatchObject({ code: 0, stdout: `${VERSION}\n` })

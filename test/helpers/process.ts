@@ -187,7 +187,8 @@ export async function startServerProcess(opts: ServerOptions = {}): Promise<Serv
   const dataDir = opts.dataDir ?? tempDir('br-e2e-data-')
   const port = opts.port ?? (await freePort())
   const configPath = opts.configPath ?? `${dataDir.replace(/\/+$/, '')}-config.json`
-  writeFileSync(configPath, JSON.stringify({ logLevel: 'warn', ...opts.config }, null, 2))
+  // Tests sign up through agent-register (registerOrg); registration is closed by default outside demo mode.
+  writeFileSync(configPath, JSON.stringify({ logLevel: 'warn', registration: 'open', ...opts.config }, null, 2))
   const child = spawnChild(['serve', '--host', '127.0.0.1', '--port', String(port), '--data-dir', dataDir, '--config', configPath], opts.env, opts.bunArgs)
   const url = `http://127.0.0.1:${port}`
   const server: ServerProcess = { ...child, url, port, dataDir, configPath }

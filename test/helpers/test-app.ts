@@ -45,7 +45,8 @@ export interface TestAppOptions {
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'br-test-'))
   const fromFile = opts.configFile ? structuredClone(loadConfig({ config: opts.configFile }, {})) : {}
-  const config: Config = validateConfig({ ...fromFile, port: 0, dataDir, logLevel: 'silent', signingSecret: 'test-signing-secret-0123456789abcdef', ...opts.config })
+  // Tests sign up through agent-register; registration is closed by default outside demo mode.
+  const config: Config = validateConfig({ registration: 'open', ...fromFile, port: 0, dataDir, logLevel: 'silent', signingSecret: 'test-signing-secret-0123456789abcdef', ...opts.config })
   const app = await createApp(config, { clock: opts.clock, log: opts.log ?? createLog((process.env.BR_TEST_LOG as 'debug') ?? 'silent'), scheduler: opts.scheduler, webhookTransport: opts.webhookTransport, adapters: opts.adapters })
   return {
     ...app,

@@ -59,7 +59,7 @@ export const SetDeliveryWebhookBody = t.Object(
   {
     url: t.String({ minLength: 1, maxLength: 2048, description: 'An https:// URL on a public host.', examples: ['https://example.com/hooks/batchrouter'] }),
     secret: t.String({ minLength: 8, maxLength: 256, description: 'Signs every delivery (HMAC-SHA256); never returned. `whsec_`+base64 is used as bytes.', examples: ['whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw'] }),
-    progress_events: t.Optional(t.Boolean({ description: 'Also send batch.progress events (at most one per batch every 30 s). Default false.' })),
+    progress_events: t.Optional(t.Boolean({ description: "Also send batch.progress events (at most one per batch every 30 s). Default false. The OpenAI SDKs do not know this event type (Python's webhooks.unwrap returns it as a BatchCancelledWebhookEvent whose type is still 'batch.progress'): branch on `type`." })),
   },
   { examples: [{ url: 'https://example.com/hooks/batchrouter', secret: 'whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw' }] },
 )

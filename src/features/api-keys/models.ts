@@ -14,14 +14,16 @@ export const CreateApiKeyBody = t.Object(
 
 export const NewApiKeyObject = t.Object(
   {
+    id: t.String({ description: 'The key id, as in the listing (key_…).' }),
+    object: t.Literal('api_key'),
     api_key: t.String({ description: 'The secret: shown only in this response.' }),
-    api_key_id: t.String(),
+    api_key_id: t.String({ description: 'The same id as `id` (kept for clients of the first release).' }),
     name: t.String(),
     start: t.String({ description: 'Visible prefix of the secret, as shown in listings.' }),
     created_at: Iso('When the key was created.'),
     expires_at: IsoOrNull('When the key stops working; null = never.'),
   },
-  { examples: [{ api_key: 'br_live_4nQ8…', api_key_id: 'key_7Hc2kPq9Lw3mXv8rTz1bYd0e', name: 'ci-pipeline', start: 'br_live_4nQ8', created_at: '2026-01-01T00:00:00.000Z', expires_at: '2027-01-01T00:00:00.000Z' }] },
+  { examples: [{ id: 'key_7Hc2kPq9Lw3mXv8rTz1bYd0e', object: 'api_key', api_key: 'br_live_4nQ8…', api_key_id: 'key_7Hc2kPq9Lw3mXv8rTz1bYd0e', name: 'ci-pipeline', start: 'br_live_4nQ8', created_at: '2026-01-01T00:00:00.000Z', expires_at: '2027-01-01T00:00:00.000Z' }] },
 )
 
 export const ApiKeyObject = t.Object(

@@ -18,7 +18,10 @@ export function presentApiKey(row: ApiKeyRow) {
   }
 }
 
-/** The creation answer, the only place the secret is ever returned. */
+/**
+ * The creation answer, the only place the secret is ever returned. `id` and `object` match the
+ * listing; `api_key_id` (the same id) stays for clients written against the first release.
+ */
 export function presentNewKey(row: ApiKeyRow & { secret: string }) {
-  return { api_key: row.secret, api_key_id: row.id, name: row.name, start: row.start, created_at: toIso(row.createdAt), expires_at: isoOrNull(row.expiresAt) }
+  return { id: row.id, object: 'api_key' as const, api_key: row.secret, api_key_id: row.id, name: row.name, start: row.start, created_at: toIso(row.createdAt), expires_at: isoOrNull(row.expiresAt) }
 }

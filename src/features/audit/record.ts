@@ -10,6 +10,9 @@ export const AUDIT_ACTIONS = {
   'credits.adjust': 'an operator adjusted credit (signed); paired with a ledger entry', // subject: org id
   'admin_key.create': 'an admin key was minted with `batchrouter admin create-key`', // subject: key id
   'catalog.reload': "an operator re-read the config file's catalog section; detail holds the path and counts", // subject: none
+  'key.create': 'an operator minted a customer key for an org with `batchrouter keys create --org`', // subject: key id
+  'key.revoke': 'an operator revoked a customer or admin key with `batchrouter keys revoke`', // subject: key id
+  'data.restore': 'the data dir was replaced from a backup with `batchrouter restore`; detail names the backup', // subject: none
 } as const
 
 export type AuditAction = keyof typeof AUDIT_ACTIONS

@@ -3,10 +3,11 @@
  * (`present.ts`) is the only place that builds a FileObject from a row.
  */
 import { t, type Static } from 'elysia'
+import { isJsonlType } from './content-types'
 
 /** Purposes a client may upload with. Batch inputs are checked as JSON lines at upload. */
 export const UPLOAD_PURPOSES = [
-  'model_input', // native default (X-BatchRouter-Purpose): a batch input or an image for vision items
+  'model_input', // native alias (X-BatchRouter-Purpose): stored as batch (JSON lines) or user_data (anything else)
   'batch', // OpenAI: a batch input file (JSONL); same limits and checks as model_input
   'assistants', // OpenAI: stored as-is
   'fine-tune', // OpenAI: stored as-is
@@ -26,6 +27,21 @@ export type FilePurpose = (typeof FILE_PURPOSES)[number]
 
 /** Purposes whose files are batch inputs: JSONL-checked, batch byte and line limits. */
 export const BATCH_INPUT_PURPOSES: readonly FilePurpose[] = ['model_input', 'batch']
+
+/**
+ * The purpose a file is stored and shown with: `model_input` (the native alias, accepted at
+ * upload) becomes the OpenAI purpose the SDKs' types know — `batch` for JSON lines, `user_data`
+ * for anything else. Rows stored as `model_input` by the first release are shown the same way.
+ */
+export function openAiPurpose(purpose: string, contentType: string): string {
+  if (purpose !== 'model_input') return purpose
+  return isJsonlType(contentType) ? 'batch' : 'user_data'
+}
+
+/** Stored purposes a `purpose` filter of GET /v1/files matches (`batch` includes first-release `model_input` rows). */
+export function storedPurposesFor(filter: string): string[] {
+  return filter === 'batch' || filter === 'model_input' ? ['batch', 'model_input'] : [filter]
+}
 
 /** True when `value` is a purpose a client may upload with. */
 export function isUploadPurpose(value: string): value is UploadPurpose {
@@ -93,6 +109,7 @@ export const ListFilesQuery = t.Object({
   limit: t.Optional(t.Integer({ description: 'Page size, 1–10000 (default 10000).', examples: [100] })),
   order: t.Optional(t.Union([t.Literal('asc'), t.Literal('desc')], { default: 'desc', description: 'By creation time; newest first by default.', examples: ['desc'] })),
   purpose: t.Optional(t.String({ description: 'Only files with this purpose.', examples: ['batch'] })),
+  sha256: t.Optional(t.String({ pattern: '^[0-9a-f]{64}$', description: 'Native filter: only files whose bytes have this lowercase hex SHA-256 (find an earlier upload of the same file).', examples: ['9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08'] })),
 })
 
 /** The `{id}` of /v1/files/{id} routes. */

@@ -1,6 +1,6 @@
 /** The one place a file row becomes the wire FileObject (OpenAI file object plus native fields). */
 import { toUnix } from '../../lib/clock'
-import type { FileObject } from './models'
+import { openAiPurpose, type FileObject } from './models'
 import type { FileRow } from './table'
 
 /** Row → FileObject; timestamps in unix seconds, `line_count` only when recorded. */
@@ -13,7 +13,7 @@ export function presentFile(row: FileRow): FileObject {
     created_at: toUnix(row.createdAt),
     expires_at: row.expiresAt === null ? null : toUnix(row.expiresAt),
     filename: row.filename,
-    purpose: row.purpose,
+    purpose: openAiPurpose(row.purpose, row.contentType),
     status: 'processed',
     content_type: row.contentType,
     sha256: row.sha256,

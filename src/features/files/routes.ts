@@ -12,7 +12,7 @@ import { servedContentType } from './content-types'
 
 const UPLOAD_DESCRIPTION = `Two forms on one path, both streamed to disk:
 
-- **Raw body** (native): \`Content-Type\` is the file's type and \`Content-Length\` its exact size (411 when missing, 413 over the limit, 400 when the body is shorter or longer). Optional headers \`X-BatchRouter-Filename\` (URL-encoded) and \`X-BatchRouter-Purpose\` (default \`model_input\`).
+- **Raw body** (native): \`Content-Type\` is the file's type and \`Content-Length\` its exact size (411 when missing, 413 over the limit, 400 when the body is shorter or longer). Optional headers \`X-BatchRouter-Filename\` (URL-encoded) and \`X-BatchRouter-Purpose\` (default \`model_input\`, the native alias: stored and answered as \`batch\` for JSON lines and \`user_data\` otherwise, so the OpenAI SDKs' types accept every file).
 - **multipart/form-data** (OpenAI): fields \`file\` and \`purpose\`, optionally \`expires_after[anchor]=created_at\` and \`expires_after[seconds]\` (3600–2592000), in any order.
 
 Accepted: JSONL/JSON/text, images, audio, video, PDF, Word, PowerPoint, Excel, RTF, XML (else 415). A JSONL batch input (\`model_input\` or \`batch\`) is checked line by line; the first bad line is named in a 400 with \`details.line\`. Batch inputs expire after 30 days by default.`
@@ -38,7 +38,7 @@ const UPLOAD_REQUEST_BODY: DocumentDecoration['requestBody'] = {
 
 const UPLOAD_HEADERS: DocumentDecoration['parameters'] = [
   { name: 'X-BatchRouter-Filename', in: 'header', required: false, description: 'Raw form: the URL-encoded filename.', schema: { type: 'string', example: 'requests.jsonl' } },
-  { name: 'X-BatchRouter-Purpose', in: 'header', required: false, description: 'Raw form: the purpose (default model_input).', schema: { type: 'string', enum: [...UPLOAD_PURPOSES] } },
+  { name: 'X-BatchRouter-Purpose', in: 'header', required: false, description: 'Raw form: the purpose (default model_input, answered as batch for JSON lines, user_data otherwise).', schema: { type: 'string', enum: [...UPLOAD_PURPOSES] } },
 ]
 
 /** `/v1/files`: every route needs a customer key; handlers parse, call the service, present. */
@@ -53,7 +53,7 @@ export function filesRoutes(deps: Deps, readerOf: FileReader) {
     .get(
       '/',
       ({ query, auth }) => {
-        const { rows, hasMore } = listFiles(deps, auth.orgId, { after: query.after, limit: pageLimit(query.limit, { max: 10_000, fallback: 10_000 }), order: query.order ?? 'desc', purpose: query.purpose })
+        const { rows, hasMore } = listFiles(deps, auth.orgId, { after: query.after, limit: pageLimit(query.limit, { max: 10_000, fallback: 10_000 }), order: query.order ?? 'desc', purpose: query.purpose, sha256: query.sha256 })
         return presentFileList(rows, hasMore)
       },
       {

@@ -2,13 +2,14 @@
  * Reading and deleting files, always scoped to one org: another org's file is not found (404),
  * never forbidden. Uploads live in upload-raw.ts / upload-multipart.ts.
  */
-import { and, asc, desc, eq, gt, isNull, lt, or, type SQL } from 'drizzle-orm'
+import { and, asc, desc, eq, gt, inArray, isNull, lt, or, type SQL } from 'drizzle-orm'
 import { unlink } from 'node:fs/promises'
 import { join } from 'node:path'
 import type { Deps } from '../../deps'
 import { writeTx } from '../../db/tx'
 import { AppError, notFound } from '../../lib/errors'
 import { filesTable, type FileRow } from './table'
+import { storedPurposesFor } from './models'
 
 /** A live file of an org and where its bytes are. */
 export interface OrgFile {
@@ -23,6 +24,8 @@ export interface ListFilesOptions {
   limit: number
   order: 'asc' | 'desc'
   purpose?: string
+  /** Only files with these bytes (lowercase hex SHA-256): finds an earlier upload of the same file. */
+  sha256?: string
 }
 
 /** The org's live (not deleted) file with its absolute path; throws 404 not_found otherwise. */
@@ -42,7 +45,8 @@ export function getFileForOrg(deps: Deps, orgId: string, fileId: string): OrgFil
  */
 export function listFiles(deps: Deps, orgId: string, opts: ListFilesOptions): { rows: FileRow[]; hasMore: boolean } {
   const conditions: (SQL | undefined)[] = [eq(filesTable.orgId, orgId), isNull(filesTable.deletedAt)]
-  if (opts.purpose !== undefined) conditions.push(eq(filesTable.purpose, opts.purpose))
+  if (opts.purpose !== undefined) conditions.push(inArray(filesTable.purpose, storedPurposesFor(opts.purpose)))
+  if (opts.sha256 !== undefined) conditions.push(eq(filesTable.sha256, opts.sha256))
   if (opts.after !== undefined) {
     const cursor = deps.db
       .select({ id: filesTable.id, createdAt: filesTable.createdAt })

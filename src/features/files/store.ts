@@ -9,6 +9,7 @@ import type { Deps } from '../../deps'
 import { AppError } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import { filesTable, type FileRow } from './table'
+import { openAiPurpose } from './models'
 import type { FinishedUpload } from './temp-upload'
 
 /** Batch inputs expire 30 days after upload unless the client says otherwise. */
@@ -54,7 +55,7 @@ export async function commitFile(deps: Deps, finished: FinishedUpload, meta: Fil
     id,
     orgId: meta.orgId,
     filename: meta.filename,
-    purpose: meta.purpose,
+    purpose: openAiPurpose(meta.purpose, meta.contentType),
     contentType: meta.contentType,
     bytes: finished.bytes,
     sha256: finished.sha256,

@@ -26,7 +26,7 @@ describe('POST /v1/auth/account/api-keys', () => {
       ...post(),
       expect: { status: 201 },
       check: ({ body }) => {
-        expect(body).toEqual({ api_key: expect.stringMatching(/^br_live_[0-9A-Za-z]{40}$/), api_key_id: expect.stringMatching(/^key_/), name: 'unnamed', start: body.api_key.slice(0, 12), created_at: iso(clock.now()), expires_at: null })
+        expect(body).toEqual({ id: expect.stringMatching(/^key_/), object: 'api_key', api_key: expect.stringMatching(/^br_live_[0-9A-Za-z]{40}$/), api_key_id: body.id, name: 'unnamed', start: body.api_key.slice(0, 12), created_at: iso(clock.now()), expires_at: null })
       },
     },
     { name: 'answers 201 with the given name and expiry', ...post({ name: 'ci', expires_at: iso(clock.now() + HOUR).replace('.000Z', 'Z') }), expect: { status: 201 }, check: ({ body }) => expect(body).toMatchObject({ name: 'ci', expires_at: iso(clock.now() + HOUR) }) },
@@ -52,6 +52,14 @@ describe('POST /v1/auth/account/api-keys', () => {
 })
 
 describe('GET /v1/auth/account/api-keys', () => {
+  it('lists a new key under the `id` its creation answered (api_key_id kept as the same value)', async () => {
+    const org = app.newOrg()
+    const created = (await newKey(org, { name: 'same-id' })).body
+    const listed = (await json(app.request('/v1/auth/account/api-keys', { headers: org.auth }))).body.data.find((k: { name: string }) => k.name === 'same-id')
+    expect(listed).toMatchObject({ id: created.id, object: created.object, start: created.start })
+    expect(created.api_key_id).toBe(created.id)
+  })
+
   it("lists the org's keys newest first, revoked ones included, never a secret or hash", async () => {
     const org = app.newOrg()
     const other = app.newOrg()

@@ -138,7 +138,7 @@ describe('POST /v1/files — large upload', () => {
     const res = await measure(() => fetch(`${server.url}/v1/files`, { method: 'POST', headers, body, duplex: 'half' } as RequestInit))
     console.log(`150 MiB raw upload: ${res.summary}`)
     expect(res.status).toBe(200)
-    expect(res.body).toMatchObject({ bytes: LINES * LINE_BYTES, line_count: LINES, sha256: hasher.digest('hex'), content_type: 'application/jsonl', purpose: 'model_input' })
+    expect(res.body).toMatchObject({ bytes: LINES * LINE_BYTES, line_count: LINES, sha256: hasher.digest('hex'), content_type: 'application/jsonl', purpose: 'batch' })
     expect(res.growth).toBeLessThanOrEqual(MAX_GROWTH_BYTES)
   }, TIMEOUT_MS)
 })

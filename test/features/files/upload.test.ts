@@ -25,7 +25,7 @@ describe('POST /v1/files — accepted uploads', () => {
       object: 'file',
       bytes: Buffer.byteLength(small),
       filename: 'my requests.jsonl',
-      purpose: 'model_input',
+      purpose: 'batch',
       status: 'processed',
       content_type: 'application/jsonl',
       sha256: sha256Hex(small),
