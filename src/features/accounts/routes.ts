@@ -2,7 +2,7 @@
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
 import { customerAuth } from '../api-keys/index'
-import { apiKeysRoutes, parseOptionalJson } from '../api-keys'
+import { apiKeysRoutes, parseOptionalJson, sessionRoutes } from '../api-keys'
 import { creditsRoutes } from '../credits'
 import { AccountObject, AgentRegisterBody, AgentRegisterResponse, DeliveryWebhookObject, SetDeliveryWebhookBody } from './models'
 import { clearDeliveryWebhook, getAccount, registerAgent, setDeliveryWebhook } from './service'
@@ -54,4 +54,5 @@ export function accountsRoutes(deps: Deps) {
     .use(accountRoutes(deps))
     .use(apiKeysRoutes(deps))
     .use(creditsRoutes(deps))
+    .use(sessionRoutes(deps))
 }

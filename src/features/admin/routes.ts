@@ -7,11 +7,13 @@ import { listAudit } from '../audit'
 import { AdminBatchList, AdminOrgObject, AuditList, CatalogReloadResponse, AuditQuery, BatchesQuery, CreateOrgBody, CreatedOrgResponse, CreditBody, CreditResponse, IdCursorQuery, OrgList, OrgParams } from './models'
 import { applyOperatorCredit, createOrgAsOperator, getOrgWithBalance, listAllBatches, listOrgLedger, listOrgs } from './service'
 import { reloadCatalogFromFile } from './catalog-reload'
+import { adminInsightRoutes } from './insight-routes'
 import { presentAdminBatch, presentAdminOrg, presentAuditEntry, presentCatalogReload, presentCreatedOrg, presentCreditResult, presentList } from './present'
 
 export function adminRoutes(deps: Deps) {
   return new Elysia({ prefix: '/v1/admin', tags: ['Admin'] })
     .use(adminAuth(deps))
+    .use(adminInsightRoutes(deps))
     .post(
       '/orgs',
       ({ admin, body, set }) => {

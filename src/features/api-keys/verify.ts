@@ -1,8 +1,8 @@
-/** Resolves a bearer secret to its key record; one message for every kind of failure. */
+/** Resolves a bearer secret (or the key id a console session names) to its key record; one message for every kind of failure. */
 import { eq } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { AppError } from '../../lib/errors'
-import { apiKeysTable } from './table'
+import { apiKeysTable, type ApiKeyRow } from './table'
 import { hashKey, keyKindOf } from './keys'
 
 export interface Principal {
@@ -22,9 +22,22 @@ export function verifyApiKey(deps: Deps, authorization: string | null): Principa
   const secret = match?.[1]
   if (!secret || !keyKindOf(secret)) throw new AppError('unauthorized', { message: UNAUTHORIZED })
   const row = deps.db.select().from(apiKeysTable).where(eq(apiKeysTable.hash, hashKey(secret))).get()
+  return principalOf(deps, row, UNAUTHORIZED)
+}
+
+/**
+ * The key a console session was opened with, checked again on every request: a revoked or
+ * expired key ends its sessions at once. Throws 401 unauthorized with `message` otherwise.
+ */
+export function verifyKeyId(deps: Deps, keyId: string, message: string): Principal {
+  const row = deps.db.select().from(apiKeysTable).where(eq(apiKeysTable.id, keyId)).get()
+  return principalOf(deps, row, message)
+}
+
+function principalOf(deps: Deps, row: ApiKeyRow | undefined, message: string): Principal {
   const now = deps.clock.now()
   if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
-    throw new AppError('unauthorized', { message: UNAUTHORIZED })
+    throw new AppError('unauthorized', { message })
   }
   if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_GRANULARITY_MS) {
     deps.db.update(apiKeysTable).set({ lastUsedAt: now }).where(eq(apiKeysTable.id, row.id)).run()
