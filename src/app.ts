@@ -109,6 +109,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     maxRequestBodySize: Math.max(config.limits.batchUploadBytes, config.limits.otherUploadBytes) + 1024 * 1024,
     // Bun's maximum; provider calls to the mounted simulator may legitimately take long.
     idleTimeout: 255,
+    // Production bundling of the console page (no hot-reload client), also when run from source.
+    development: false,
   } as Parameters<typeof app.listen>[0])
   const port = server.server!.port!
   const url = `http://${config.host.includes(':') ? `[${config.host}]` : config.host}:${port}`

@@ -2,6 +2,7 @@
 import type { Elysia } from 'elysia'
 import type { Deps } from '../deps'
 import { openApiRoutes } from './openapi'
+import { consoleRoutes } from './console'
 import { httpMetrics, metricsRoutes } from './metrics'
 import { accountsRoutes } from '../features/accounts/routes'
 import { adminRoutes } from '../features/admin/routes'
@@ -18,6 +19,7 @@ export function mountRoutes<A extends Elysia<any, any, any, any, any, any, any>>
     .use(httpMetrics(deps.metrics))
     .use(metricsRoutes(deps))
     .use(openApiRoutes())
+    .use(consoleRoutes())
     .use(accountsRoutes(deps))
     .use(filesRoutes(deps))
     .use(quotesRoutes(deps))
