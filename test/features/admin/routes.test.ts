@@ -10,7 +10,9 @@ const clock = new FakeClock()
 let app: TestApp
 let adminKey: string
 beforeAll(async () => {
-  app = await startTestApp({ clock, config: { startingCredit: '1.25' } })
+  // No scheduler: GET /v1/admin/batches reads raw batch rows inserted as fixtures, which a live
+  // route/finalize tick would otherwise move on under load.
+  app = await startTestApp({ clock, scheduler: false, config: { startingCredit: '1.25' } })
   adminKey = app.adminKey()
 })
 afterAll(() => app.close())
