@@ -12,7 +12,7 @@ BUN := $(SYSTEM_BUN)
 endif
 export PATH := $(dir $(BUN)):$(PATH)
 
-.PHONY: run test check build smoke migrations bench fuzz clean deps
+.PHONY: run test check build smoke migrations bench fuzz clean deps screenshots
 
 $(CURDIR)/.tools/node_modules/.bin/bun:
 	mkdir -p .tools
@@ -28,13 +28,15 @@ deps: node_modules/.installed
 run: deps
 	$(BUN) src/main.ts serve --demo
 
-## make check — type-check only.
+## make check — type-check only (the server, then the browser code of the web console).
 check: deps
 	$(BUN) x tsc --noEmit
+	$(BUN) x tsc --noEmit -p src/console
 
 ## make test — type-check, then the whole suite; ends with "N passed, N failed".
 test: deps
 	$(BUN) x tsc --noEmit
+	$(BUN) x tsc --noEmit -p src/console
 	bash scripts/run-tests.sh $(BUN)
 
 ## make fuzz — the OpenAPI fuzz suite (test/contract/fuzz.test.ts) with 100,000 cases and a fresh
@@ -63,6 +65,11 @@ bench: deps
 	$(BUN) bench/sim-store.ts
 	$(BUN) bench/auth-burst.ts
 	$(BUN) bench/backup.ts
+
+## make screenshots — run the console browser tests with their screenshots written to docs/console/
+## (needs Debian's chromium: apt-get install -y chromium).
+screenshots: deps
+	BR_SCREENSHOT_DIR=docs/console $(BUN) test test/console --timeout 120000
 
 clean:
 	rm -rf dist .tools node_modules

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Smoke test of the compiled binary: empty temp data dir, /readyz, one authenticated request.
+# Smoke test of the compiled binary: empty temp data dir, /readyz, one authenticated request, and
+# the web console page with one of its assets (embedded in the binary, nothing fetched elsewhere).
 set -euo pipefail
 BIN=$(realpath "$1")
 dir=$(mktemp -d)
@@ -21,4 +22,9 @@ account=$(curl -fsS -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/a
 echo "$account" | grep -q '"org_id"' || { echo "smoke: /v1/auth/account answered: $account"; exit 1; }
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/auth/account")
 [ "$code" = 401 ] || { echo "smoke: unauthenticated request answered $code, expected 401"; exit 1; }
+page=$(curl -fsS "http://127.0.0.1:$port/console") || { echo "smoke: /console did not answer 200"; exit 1; }
+asset=$(echo "$page" | grep -oE '(src|href)="/[^"]+\.(js|css)"' | head -1 | cut -d'"' -f2)
+[ -n "$asset" ] || { echo "smoke: /console names no script or stylesheet: $page"; exit 1; }
+code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port$asset")
+[ "$code" = 200 ] || { echo "smoke: console asset $asset answered $code"; exit 1; }
 echo "smoke: ok (binary $(du -m "$BIN" | cut -f1) MB, ready in ${ready} ms)"

@@ -24,6 +24,7 @@ import { rescueLapsedLeases } from './features/dispatch/index'
 import { acquireInstanceLock, listenError } from './instance-lock'
 import { mountRoutes } from './http/routes'
 import { createEdge, edgeFailure } from './http/edge'
+import { consoleStaticRoutes } from './http/console'
 import type { RoutePolicy } from './http/route-policy'
 import { SIM_UPSTREAM_PREFIX } from './sim/mount'
 import { createMetrics, registerStateGauges } from './features/metrics/index'
@@ -157,6 +158,8 @@ function serve(config: Config, edge: ReturnType<typeof createEdge>, deps: Deps) 
     maxRequestBodySize: Number.MAX_SAFE_INTEGER,
     // Bun's maximum; provider calls to the mounted simulator may legitimately take long.
     idleTimeout: 255,
+    // The console page and its assets; everything else goes through the edge.
+    routes: consoleStaticRoutes(),
     fetch: edge.fetch,
     error: (err) => edgeFailure(deps, err),
   })

@@ -18,7 +18,7 @@ export const ROOT = join(import.meta.dir, '..', '..')
  * schema); `sim` is the upstream simulator, a peer of the adapters that talk to it; `edge` is the
  * edge node process, a composition root like app.
  */
-export const LAYERS = ['lib', 'db', 'core', 'providers', 'sim', 'features', 'jobs', 'http', 'app', 'cli', 'main'] as const
+export const LAYERS = ['console', 'lib', 'db', 'core', 'providers', 'sim', 'features', 'jobs', 'http', 'app', 'cli', 'main'] as const
 export type Layer = (typeof LAYERS)[number]
 
 /** The layer of a project path without extension (`src/features/batches/create`). */
@@ -26,6 +26,8 @@ export function layerOf(path: string): Layer | null {
   if (!path.startsWith('src/')) return null
   const rest = path.slice(4)
   const top = rest.split('/')[0]!
+  // The web console is browser code: the lowest layer, so it imports nothing of the server.
+  if (top === 'console') return 'console'
   if (top === 'lib' || top === 'types' || rest === 'version') return 'lib'
   if (top === 'db') return 'db'
   if (rest === 'config' || rest === 'deps' || rest === 'catalog-schema') return 'core'

@@ -33,6 +33,7 @@ export async function runServe(config: Config): Promise<number> {
         `  export BATCHROUTER_API_KEY=${demo.apiKey}`,
         `  curl -H "Authorization: Bearer $BATCHROUTER_API_KEY" ${app.url}/v1/auth/account`,
         `  API reference: ${app.url}/v1/docs`,
+        `  Web console:   ${app.url}/console  (sign in with the API key above)`,
         '',
       ].join('\n'),
     )

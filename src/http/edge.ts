@@ -11,7 +11,7 @@ import type { Deps } from '../deps'
 import { AppError, errorResponse } from '../lib/errors'
 import { forwardedClientAddress } from '../lib/forwarded'
 import { newId } from '../lib/ids'
-import { assertPrincipalKind, rememberPrincipal, verifyApiKey, type Principal } from '../features/api-keys/index'
+import { assertPrincipalKind, authenticateRequest, rememberPrincipal, type Principal } from '../features/api-keys/index'
 import { requestIdOf, shareRequestId } from './server'
 import { buildRouteMatcher, type RouteMatcher, type RoutePolicy } from './route-policy'
 import { gateBody, type BodyLimits } from './body-gate'
@@ -84,12 +84,12 @@ export function createEdge(deps: Deps, app: HandlesRequests, limiter: RequestLim
   return { fetch, routes: { find: (m, p) => routes().find(m, p), all: () => routes().all() } }
 }
 
-/** Verifies the bearer key; 429 instead of 401 once the address has failed too often. */
+/** Verifies the bearer key (or the console session cookie); 429 instead of 401 once the address has failed too often. */
 async function authenticate(deps: Deps, limiter: RequestLimiter, request: Request, address: string): Promise<Principal> {
   const blocked = await limiter.blockedForMs(address)
   if (blocked > 0) throw rateLimited(blocked, 'Too many failed authentications from this address; wait for the time in retry-after.')
   try {
-    return verifyApiKey(deps, request.headers.get('authorization'))
+    return await authenticateRequest(deps, request)
   } catch (err) {
     if (!(err instanceof AppError) || err.code !== 'unauthorized') throw err
     const block = await limiter.recordFailedAuth(address)

@@ -9,7 +9,7 @@ import { openApiRoutes } from './openapi'
 import { httpMetrics, metricsRoutes } from './metrics'
 import { healthRoutes, type Readiness } from '../features/health/index'
 import { accountsRoutes } from '../features/accounts/index'
-import { apiKeysRoutes } from '../features/api-keys/index'
+import { apiKeysRoutes, sessionRoutes } from '../features/api-keys/index'
 import { creditsRoutes } from '../features/credits/index'
 import { adminRoutes } from '../features/admin/index'
 import { filesRoutes } from '../features/files/index'
@@ -32,6 +32,7 @@ export function mountRoutes<A extends Elysia<any, any, any, any, any, any, any>>
     .use(openApiRoutes())
     .use(accountsRoutes(deps))
     .use(apiKeysRoutes(deps))
+    .use(sessionRoutes(deps))
     .use(creditsRoutes(deps))
     // A running batch's input may not be deleted: batches answers who reads a file.
     .use(filesRoutes(deps, batchReadingFile))

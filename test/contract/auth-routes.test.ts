@@ -28,6 +28,7 @@ const PROTECTED: Record<string, Omit<AuthSuiteOptions, 'app'>> = {
   'PUT /v1/auth/account/delivery-webhook': { method: 'PUT', path: '/v1/auth/account/delivery-webhook', body: { url: 'https://example.com/hook', secret: 'whsec_12345678' } },
   'DELETE /v1/auth/account/delivery-webhook': { method: 'DELETE', path: '/v1/auth/account/delivery-webhook' },
   'GET /v1/auth/account/ledger': { method: 'GET', path: '/v1/auth/account/ledger' },
+  'GET /v1/auth/account/spend': { method: 'GET', path: '/v1/auth/account/spend' },
   'POST /v1/admin/orgs': { method: 'POST', path: '/v1/admin/orgs', body: { name: 'Suite org' } },
   'GET /v1/admin/orgs': { method: 'GET', path: '/v1/admin/orgs' },
   'GET /v1/admin/orgs/:id': { method: 'GET', admin: true, path: (_a, org) => `/v1/admin/orgs/${org.orgId}` },
@@ -42,10 +43,16 @@ const PROTECTED: Record<string, Omit<AuthSuiteOptions, 'app'>> = {
   'GET /v1/admin/audit': { method: 'GET', path: '/v1/admin/audit' },
   // The shared app has no config file, so a let-through admin call answers 409 no_config_file.
   'POST /v1/admin/catalog/reload': { method: 'POST', path: '/v1/admin/catalog/reload' },
+  'GET /v1/admin/providers': { method: 'GET', path: '/v1/admin/providers' },
+  'GET /v1/admin/overview': { method: 'GET', path: '/v1/admin/overview' },
 }
 
-/** Public routes under the same prefixes, on purpose. */
-const PUBLIC = new Set(['POST /v1/auth/agent-register'])
+/**
+ * Routes under the same prefixes that take no bearer key, on purpose: registration, and the
+ * console session (sign-in takes the key in its body; GET and DELETE read the session cookie —
+ * test/features/api-keys/session.test.ts covers them).
+ */
+const PUBLIC = new Set(['POST /v1/auth/agent-register', 'POST /v1/auth/session', 'GET /v1/auth/session', 'DELETE /v1/auth/session'])
 
 for (const [name, opts] of Object.entries(PROTECTED)) runAuthSuite(name, { ...opts, app })
 

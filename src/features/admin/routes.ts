@@ -7,6 +7,7 @@ import { listAudit } from '../audit'
 import { AdminBatchList, AdminOrgObject, AuditList, CatalogReloadResponse, AuditQuery, BatchesQuery, CreateOrgBody, CreatedOrgResponse, CreditBody, CreditResponse, IdCursorQuery, OrgList, OrgParams } from './models'
 import { applyOperatorCredit, createOrgAsOperator, getOrgWithBalance, listAllBatches, listOrgLedger, listOrgs } from './service'
 import { reloadCatalogFromFile } from './catalog-reload'
+import { adminInsightRoutes } from './insight-routes'
 import { presentAdminBatch, presentAdminOrg, presentAuditEntry, presentCatalogReload, presentCreatedOrg, presentCreditResult, presentList } from './present'
 
 /** Every `/v1/admin` route, mounted once in http/routes.ts. */
@@ -18,6 +19,7 @@ export function adminRoutes(deps: Deps) {
 function orgRoutes(deps: Deps) {
   return new Elysia()
     .use(adminAuth(deps))
+    .use(adminInsightRoutes(deps))
     .post(
       '/orgs',
       ({ admin, body, set }) => {

@@ -50,20 +50,22 @@ function fill(gauge: Gauge<'status'>, known: readonly string[], counts: Map<stri
   for (const status of new Set([...known, ...counts.keys()])) gauge.set({ status }, counts.get(status) ?? 0)
 }
 
-function countBatchesByStatus(deps: Deps): Map<string, number> {
+/** Batches per native status (statuses with none are absent). */
+export function countBatchesByStatus(deps: Deps): Map<string, number> {
   const rows = deps.db.select({ status: batchesTable.status, n: sql<number>`count(*)` }).from(batchesTable).groupBy(batchesTable.status).all()
   return new Map(rows.map((r) => [r.status, Number(r.n)]))
 }
 
-/** Walks only unfinished batches, then counts their items on the (batch_id, status) index. */
-function countActiveItemsByStatus(deps: Deps): Map<string, number> {
+/** Items of unfinished batches per item status: walks only unfinished batches, then counts their items on the (batch_id, status) index. */
+export function countActiveItemsByStatus(deps: Deps): Map<string, number> {
   const unfinished = BATCH_STATUSES.filter((s) => !TERMINAL_BATCH_STATUSES.includes(s))
   const active = deps.db.select({ id: batchesTable.id }).from(batchesTable).where(inArray(batchesTable.status, unfinished))
   const rows = deps.db.select({ status: itemsTable.status, n: sql<number>`count(*)` }).from(itemsTable).where(inArray(itemsTable.batchId, active)).groupBy(itemsTable.status).all()
   return new Map(rows.map((r) => [r.status, Number(r.n)]))
 }
 
-function ledgerTotals(deps: Deps): { granted: number; charged: number; reserved: number } {
+/** Ledger totals over all orgs in micro-dollars: granted (grants + adjustments), charged (charges − refunds), reserved now. */
+export function ledgerTotals(deps: Deps): { granted: number; charged: number; reserved: number } {
   const e = ledgerEntriesTable
   const row = deps.db
     .select({

@@ -1,0 +1,46 @@
+/** Resolves a bearer secret (or the key id a console session names) to its key record; one message for every kind of failure. */
+import { eq } from 'drizzle-orm'
+import type { Deps } from '../../deps'
+import { AppError } from '../../lib/errors'
+import { apiKeysTable, type ApiKeyRow } from './table'
+import { hashKey, keyKindOf } from './keys'
+
+export interface Principal {
+  keyId: string
+  kind: 'live' | 'admin'
+  /** The org of a customer key; null for admin keys. */
+  orgId: string | null
+}
+
+const UNAUTHORIZED = 'Missing or invalid API key: send Authorization: Bearer br_live_… with an active key.'
+/** last_used_at is refreshed at most this often, so reads do not each cost a synced write. */
+const LAST_USED_GRANULARITY_MS = 60_000
+
+/** Verifies `Authorization: Bearer <secret>`; throws 401 unauthorized for any failure. */
+export function verifyApiKey(deps: Deps, authorization: string | null): Principal {
+  const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')
+  const secret = match?.[1]
+  if (!secret || !keyKindOf(secret)) throw new AppError('unauthorized', { message: UNAUTHORIZED })
+  const row = deps.db.select().from(apiKeysTable).where(eq(apiKeysTable.hash, hashKey(secret))).get()
+  return principalOf(deps, row, UNAUTHORIZED)
+}
+
+/**
+ * The key a console session was opened with, checked again on every request: a revoked or
+ * expired key ends its sessions at once. Throws 401 unauthorized with `message` otherwise.
+ */
+export function verifyKeyId(deps: Deps, keyId: string, message: string): Principal {
+  const row = deps.db.select().from(apiKeysTable).where(eq(apiKeysTable.id, keyId)).get()
+  return principalOf(deps, row, message)
+}
+
+function principalOf(deps: Deps, row: ApiKeyRow | undefined, message: string): Principal {
+  const now = deps.clock.now()
+  if (!row || row.revokedAt !== null || (row.expiresAt !== null && row.expiresAt <= now)) {
+    throw new AppError('unauthorized', { message })
+  }
+  if (row.lastUsedAt === null || now - row.lastUsedAt > LAST_USED_GRANULARITY_MS) {
+    deps.db.update(apiKeysTable).set({ lastUsedAt: now }).where(eq(apiKeysTable.id, row.id)).run()
+  }
+  return { keyId: row.id, kind: row.kind, orgId: row.orgId }
+}
