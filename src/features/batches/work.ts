@@ -53,14 +53,20 @@ export const claimFinishedBatches = defineClaim({
 /** A batch waiting for a lane is routed again after this. */
 export const WAIT_RETRY_MS = 30_000
 
-/** Records where routing left the batch — dispatched, or queued to retry in 30 s — and ends its routing lease. */
+/**
+ * Records where routing left the batch — dispatched, or queued to retry in 30 s — and lets go of
+ * its routing lease. The batches of one claim share that lease: it ends with the last of them, so
+ * ending it never gives a batch the same pass has yet to route back to `pending`.
+ */
 export function recordRouted(deps: Deps, batch: Pick<BatchRow, 'id' | 'inProgressAt' | 'leaseId'>, result: RouteResult, now: number): void {
   writeTx(deps.db, () => {
     const fields = result.kind === 'dispatched'
       ? { status: 'dispatched' as const, inProgressAt: batch.inProgressAt ?? now, lastError: null }
       : { status: 'queued' as const, nextAttemptAt: now + WAIT_RETRY_MS, lastError: result.reason }
     deps.db.update(batchesTable).set({ ...fields, leaseId: null, updatedAt: now }).where(and(eq(batchesTable.id, batch.id), inArray(batchesTable.status, transitionFrom(['routing'], fields.status)))).run()
-    if (batch.leaseId) endLeaseInTx(deps, ROUTING_LEASES, batch.leaseId, now)
+    // Rows still holding the lease are `routing` (the status index finds them among few).
+    const shared = batch.leaseId && deps.db.select({ id: batchesTable.id }).from(batchesTable).where(and(eq(batchesTable.status, 'routing'), eq(batchesTable.leaseId, batch.leaseId))).limit(1).get()
+    if (batch.leaseId && !shared) endLeaseInTx(deps, ROUTING_LEASES, batch.leaseId, now)
   })
 }
 

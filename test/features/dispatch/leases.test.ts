@@ -8,7 +8,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { FakeClock } from '../../../src/lib/clock'
 import { batchesTable, claimBatchesToRoute, ROUTING_LEASES } from '../../../src/features/batches/index'
-import { claimOfferingItems, endLease, extendLease, ITEM_LEASES, leasesTable, PROVIDER_JOB_LEASES, recordOutcomes, rescueLapsedLeases } from '../../../src/features/dispatch/index'
+import { claimOfferingItems, endLease, extendLease, ITEM_LEASES, leasesTable, PROVIDER_JOB_LEASES, providerJobsTable, recordOutcomes, rescueLapsedLeases } from '../../../src/features/dispatch/index'
+import { newId } from '../../../src/lib/ids'
 import { startTestApp, type TestApp } from '../../helpers/test-app'
 import { LLAMA, OPENHOST_ONLY, batchRow, chatItems, itemRows, newKey, postBatch } from '../../helpers/batch-helpers'
 
@@ -60,6 +61,24 @@ describe('claim', () => {
     clock.advance(60_001)
     expect(rescueLapsedLeases(app.deps, [ROUTING_LEASES], clock.now()).get('batch-routing')).toBe(claim.rows.length)
     expect(batchRow(app, batchId)).toMatchObject({ status: 'pending', leaseId: null, nextAttemptAt: clock.now() })
+  })
+})
+
+describe('a routing pass over batches that share one lease', () => {
+  it('routes every claimed batch in one pass: the lease ends with the last, giving none back to pending', async () => {
+    const org = app.newOrg('10.00')
+    const a = (await postBatch(app, org.auth, { items: chatItems(2, LLAMA, 'a'), ...OPENHOST_ONLY }, newKey('a'))).body.id
+    // Three failed provider jobs open the edge provider's circuit: restricted work (edge lanes only) must wait.
+    for (let i = 0; i < 3; i++) {
+      const at = clock.now() - i
+      app.deps.db.insert(providerJobsTable).values({ id: newId('providerJob'), batchId: a, laneId: `lane_x${i}`, provider: 'edge', offeringId: 'edge-llama-3.1-8b-instruct', kind: 'openai-batch', status: 'failed', cause: 'provider_failed', itemCount: 1, createdAt: at, nextPollAt: at, endedAt: at }).run()
+    }
+    const b = (await postBatch(app, org.auth, { items: chatItems(1, LLAMA, 'b'), privacy_tier: 'restricted' }, newKey('b'))).body.id
+    const c = (await postBatch(app, org.auth, { items: chatItems(1, LLAMA, 'c'), ...OPENHOST_ONLY }, newKey('c'))).body.id
+    expect(await app.runJob('route-batches')).toBe(false)
+    expect([a, b, c].map((id) => batchRow(app, id)!.status)).toEqual(['dispatched', 'queued', 'dispatched'])
+    expect([a, b, c].map((id) => batchRow(app, id)!.leaseId)).toEqual([null, null, null])
+    expect(app.deps.db.select().from(leasesTable).all().filter((l) => l.kind === 'batch-routing')).toEqual([])
   })
 })
 
