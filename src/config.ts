@@ -11,6 +11,7 @@ import { CatalogOverrides } from './catalog-schema'
 import { assertAllowHostEntry } from './lib/safe-fetch'
 
 const Bytes = (def: number, description: string) => T.Integer({ minimum: 1, default: def, description })
+const SlaMultiplier = (def: number, tier: string) => T.Integer({ minimum: 0, maximum: 100_000, default: def, description: `Price multiplier of ${tier}, basis points (×0 … ×10).` })
 
 export const ConfigSchema = T.Object({
   host: T.String({ default: '127.0.0.1', minLength: 1, description: 'Interface to listen on.' }),
@@ -41,6 +42,14 @@ export const ConfigSchema = T.Object({
       batchFeeBps: T.Integer({ minimum: 0, maximum: 10_000, default: 590 }),
       minimumCharge: T.String({ default: '0.000000', pattern: '^\\d{1,9}(\\.\\d{1,6})?$' }),
       discounts: T.Array(T.Object({ provider: T.String(), bps: T.Integer({ minimum: 0, maximum: 10_000 }), reason: T.String() }), { default: [] }),
+      slaMultiplierBps: T.Object(
+        {
+          standard: SlaMultiplier(10_000, 'standard (24 h)'),
+          flex: SlaMultiplier(9_500, 'flex (48 h): cheaper, yet at the default fee never below the provider price (1.059 × 0.95 ≈ 1.006)'),
+          priority: SlaMultiplier(15_000, 'priority (1 h, fastest lanes first): dearer'),
+        },
+        { default: {}, description: 'Per-SLA-tier factor on the customer total (provider subtotal + fee − discount), in basis points (10000 = ×1); published as sla_multipliers, locked with a quote or batch.' },
+      ),
     },
     { default: {} },
   ),
@@ -129,6 +138,9 @@ const ENV_KEYS: Array<[string, string, EnvKind]> = [
   ['BATCHROUTER_WEBHOOK_ALLOW_HOSTS', 'webhooks.allowHosts', 'list'],
   ['BATCHROUTER_WEBHOOK_ALLOW_HTTP', 'webhooks.allowHttp', 'bool'],
   ['BATCHROUTER_METRICS_REQUIRE_ADMIN_KEY', 'metrics.requireAdminKey', 'bool'],
+  ['BATCHROUTER_SLA_STANDARD_MULTIPLIER_BPS', 'fees.slaMultiplierBps.standard', 'int'],
+  ['BATCHROUTER_SLA_FLEX_MULTIPLIER_BPS', 'fees.slaMultiplierBps.flex', 'int'],
+  ['BATCHROUTER_SLA_PRIORITY_MULTIPLIER_BPS', 'fees.slaMultiplierBps.priority', 'int'],
 ]
 
 /** Builds the validated, frozen config from flags, env and the optional config file. */

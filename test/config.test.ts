@@ -1,6 +1,6 @@
 /** src/config.ts: the webhooks section and its env variables (a comma-separated list, a bool). */
 import { describe, expect, it } from 'bun:test'
-import { rmSync, writeFileSync } from 'node:fs'
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { ConfigError, loadConfig, validateConfig } from '../src/config'
@@ -80,5 +80,35 @@ describe('config backups', () => {
   it('refuses keep 0 and a non-positive everyHours, naming the key', () => {
     expect(() => validateConfig({ backups: { dir: 'b', keep: 0 } })).toThrow(/backups\.keep/)
     expect(() => validateConfig({ backups: { dir: 'b', everyHours: 0 } })).toThrow(/backups\.everyHours/)
+  })
+})
+
+describe('config fees.slaMultiplierBps', () => {
+  it('defaults to flex ×0.95, standard ×1, priority ×1.5 and keeps the rest of fees', () => {
+    const config = loadConfig({}, {})
+    expect(config.fees.slaMultiplierBps).toEqual({ standard: 10_000, flex: 9_500, priority: 15_000 })
+    expect(config.fees.batchFeeBps).toBe(590)
+  })
+
+  it('reads each tier from the config file and its BATCHROUTER_SLA_*_MULTIPLIER_BPS variable (env wins), leaving the other fees alone', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'br-config-'))
+    const path = join(dir, 'config.json')
+    writeFileSync(path, JSON.stringify({ fees: { batchFeeBps: 300, slaMultiplierBps: { flex: 8_000, priority: 20_000 } } }))
+    try {
+      const fromFile = loadConfig({ config: path }, {})
+      expect(fromFile.fees.slaMultiplierBps).toEqual({ standard: 10_000, flex: 8_000, priority: 20_000 })
+      const withEnv = loadConfig({ config: path }, { BATCHROUTER_SLA_FLEX_MULTIPLIER_BPS: '7000', BATCHROUTER_SLA_STANDARD_MULTIPLIER_BPS: '10500' })
+      expect(withEnv.fees).toMatchObject({ batchFeeBps: 300, slaMultiplierBps: { standard: 10_500, flex: 7_000, priority: 20_000 } })
+      expect(loadConfig({}, { BATCHROUTER_SLA_PRIORITY_MULTIPLIER_BPS: '12500' }).fees.slaMultiplierBps.priority).toBe(12_500)
+    } finally {
+      rmSync(dir, { recursive: true, force: true })
+    }
+  })
+
+  it('refuses a multiplier that is negative, above ×10, fractional or not a number, naming it', () => {
+    expect(() => validateConfig({ fees: { slaMultiplierBps: { flex: -1 } } })).toThrow(/fees\.slaMultiplierBps\.flex/)
+    expect(() => validateConfig({ fees: { slaMultiplierBps: { priority: 100_001 } } })).toThrow(/fees\.slaMultiplierBps\.priority/)
+    expect(() => validateConfig({ fees: { slaMultiplierBps: { flex: 9_500.5 } } })).toThrow(/fees\.slaMultiplierBps\.flex/)
+    expect(() => loadConfig({}, { BATCHROUTER_SLA_FLEX_MULTIPLIER_BPS: '0.9' })).toThrow(/BATCHROUTER_SLA_FLEX_MULTIPLIER_BPS/)
   })
 })

@@ -104,8 +104,9 @@ export interface Quote {
   item_count: number
   estimated_input_tokens: number
   estimated_output_tokens: number
-  pricing_estimate: Price & { customer_discount: string }
+  pricing_estimate: Price & { customer_discount: string; sla_adjustment: string }
   sla_tier: string
+  sla_multiplier: number
   routing_mode: string
   quote_lanes: Candidate[]
   customer_explanation: { summary: string; unroutable?: { model: string; operation: string; reason?: string }[] }

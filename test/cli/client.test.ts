@@ -171,6 +171,14 @@ describe('batchrouter files and quote', () => {
     expect(again.stderr).toContain('(not_found)')
   })
 
+  it('quote --sla flex shows what the tier takes off the total', async () => {
+    const quoted = await runCliPty(['quote', inputFile(40), '--sla', 'flex'], env)
+    expect(quoted.code).toBe(0)
+    expect(quoted.stdout).toMatch(/40 items, estimated total \d+\.\d{6} USD \(providers \d+\.\d{6} \+ fee \d+\.\d{6} − flex ×0\.95 0\.0000[1-9]\d\); flex SLA/)
+    // At ×1 the tier adds nothing and the line says nothing of it.
+    expect((await runCliPty(['quote', inputFile(40)], env)).stdout).toMatch(/\(providers \d+\.\d{6} \+ fee \d+\.\d{6}\); standard SLA/)
+  })
+
   it('quote --json prints the quote object', async () => {
     const res = await runCliPiped(['quote', inputFile(2), '--routing', 'cheapest', '--json'], env)
     expect(res.code).toBe(0)

@@ -42,8 +42,9 @@ export interface QuoteView {
   quote_id: string
   valid_until: string
   item_count: number
-  pricing_estimate: { total: string; provider_subtotal: string; batchrouter_fee: string }
+  pricing_estimate: { total: string; provider_subtotal: string; batchrouter_fee: string; sla_adjustment: string }
   sla_tier: string
+  sla_multiplier: number
   routing_mode: string
   sla_deadline: string
   quote_lanes: { model: string; provider: string; offering_id: string; selected: boolean; item_count: number; price: { total: string }; rejection_code: string | null }[]
@@ -51,10 +52,17 @@ export interface QuoteView {
   funding_preview: { available: string; can_fund: boolean; shortfall: string }
 }
 
+/** The SLA tier's part of a quoted total when it changes it: " + priority ×1.5 0.025067", " − flex ×0.95 0.000557". */
+function slaPart(q: QuoteView): string {
+  const adj = q.pricing_estimate.sla_adjustment
+  if (/^-?0\.0+$/.test(adj)) return ''
+  return adj.startsWith('-') ? ` − ${q.sla_tier} ×${q.sla_multiplier} ${adj.slice(1)}` : ` + ${q.sla_tier} ×${q.sla_multiplier} ${adj}`
+}
+
 /** Human lines describing a quote: total, lanes chosen, funding. */
 export function describeQuote(q: QuoteView): string[] {
   const lines = [
-    `${q.item_count} items, estimated total ${q.pricing_estimate.total} USD (providers ${q.pricing_estimate.provider_subtotal} + fee ${q.pricing_estimate.batchrouter_fee}); ${q.sla_tier} SLA, ${q.routing_mode} routing`,
+    `${q.item_count} items, estimated total ${q.pricing_estimate.total} USD (providers ${q.pricing_estimate.provider_subtotal} + fee ${q.pricing_estimate.batchrouter_fee}${slaPart(q)}); ${q.sla_tier} SLA, ${q.routing_mode} routing`,
   ]
   for (const lane of q.quote_lanes.filter((l) => l.selected)) lines.push(`  ${lane.item_count} × ${lane.model} on ${lane.offering_id}: ${lane.price.total} USD`)
   lines.push(q.customer_explanation.summary)

@@ -1,4 +1,4 @@
-/** The billing receipt (contract §6): quoted vs settled price, per lane, and the credit movements. */
+/** The billing receipt (contract §6): quoted vs settled price, the SLA tier's multiplier, per lane, and the credit movements. */
 import { eq, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import { toIso } from '../../lib/clock'
@@ -8,6 +8,7 @@ import { batchTotals } from './queries'
 import { lanesOfBatch } from '../dispatch/index'
 import { itemsTable } from '../items/index'
 import { rejectedLanes } from '../routing/index'
+import { slaFactor } from '../catalog/index'
 import { type BatchRow } from './table'
 
 const money = (micros: number | null) => (micros === null ? null : { currency: 'usd' as const, amount: formatMicros(micros) })
@@ -30,7 +31,14 @@ export function billingReceipt(deps: Deps, batch: BatchRow) {
   return {
     batch_id: batch.id,
     quote: { quote_id: batch.quoteId, quoted_price: { currency: 'usd', amount: quoted } },
-    pricing: { quoted_price: { currency: 'usd', amount: quoted }, final_settled_price: settled ? money(reservation!.charged) : null },
+    pricing: {
+      quoted_price: { currency: 'usd', amount: quoted },
+      final_settled_price: settled ? money(reservation!.charged) : null,
+      // Every quoted and settled price here already includes the tier's multiplier.
+      sla_tier: batch.slaTier,
+      sla_multiplier: slaFactor(batch.slaMultiplierBps),
+      quoted_sla_adjustment: { currency: 'usd', amount: batch.estimate.sla_adjustment },
+    },
     provider_lanes: lanesOfBatch(deps, batch.id).map((l) => {
       const agg = perLane.get(l.id)
       return {

@@ -17,7 +17,7 @@ import { assertCanReserve, reserveCreditsInTx } from '../credits/index'
 import { getFileForOrg, storeFileFromPath } from '../files/index'
 import { assertBatchCanRun, assertWithinMaxPrice, differingParams, requireLiveQuote, routingParams, type QuoteRow } from '../quotes/index'
 import { loadRequestItems, preflightError, type PreflightProblem } from '../items/index'
-import { feeSchedule, presentPriceBreakdown } from '../catalog/index'
+import { feeSchedule, presentPriceBreakdown, slaMultiplierBps } from '../catalog/index'
 import { groupDemands, liveOfferingStates, modelLookup, modelsListProblems, planRouting, ratesToLock, reservationPrice, policyFromRequest, PRIVACY_TIERS, ROUTING_MODES, SLA_TIERS, type RoutingRequestFields, type LockedRates } from '../routing/index'
 import type { CreateBatchBody } from './models'
 import { batchesTable, type BatchRow } from './table'
@@ -37,13 +37,15 @@ export async function createBatchRecord(deps: Deps, orgId: string, body: CreateB
   // items/load.ts), under a hidden `creating` batch row the final transaction fills in and reveals.
   const now = deps.clock.now()
   const batchId = newId('batch')
+  // Locked like the rates: a quote's multiplier holds even if the operator changed it since.
+  const multiplier = pre.quote?.slaMultiplierBps ?? slaMultiplierBps(deps.config, pre.policy.slaTier)
   const placeholder: BatchRow = {
     id: batchId, orgId, status: 'creating', shape: pre.shape, endpoint: pre.endpoint ?? '/v1/chat/completions',
     inputFileId: body.input_file_id ?? '', inputPath: '', model: null, quoteId: pre.quote?.id ?? null,
     slaTier: pre.policy.slaTier, routingMode: pre.policy.routingMode, privacyTier: pre.policy.privacyTier,
     policy: pre.policy, metadata: body.metadata ?? null,
     webhookUrl: body.webhook?.url ?? null, webhookSecret: body.webhook?.secret ?? null,
-    itemCount: 0, estimate: presentPriceBreakdown({ providerSubtotal: 0, fee: 0, discount: 0, total: 0 }), lockedRates: {},
+    itemCount: 0, estimate: presentPriceBreakdown({ providerSubtotal: 0, fee: 0, discount: 0, slaAdjustment: 0, total: 0 }), lockedRates: {}, slaMultiplierBps: multiplier,
     reservationId: null, reservedMicros: 0, chargedMicros: null, outputFileId: null, errorFileId: null, errors: null,
     outputExpiresAfter: body.output_expires_after?.seconds ?? null,
     createdAt: now, updatedAt: now, inProgressAt: null, finalizingAt: null, completedAt: null, failedAt: null, expiredAt: null, cancellingAt: null, cancelledAt: null,
@@ -58,7 +60,7 @@ export async function createBatchRecord(deps: Deps, orgId: string, body: CreateB
     const loaded = await loadRequestItems(deps, orgId, body, { endpoint: pre.shape === 'openai' ? pre.endpoint : undefined, exactTokens: false, extraProblems: pre.problems, insertInto: { batchId } })
     try {
       const states = liveOfferingStates(deps, pre.quote?.lockedRates)
-      const plan = planRouting(groupDemands(loaded.drafts, modelLookup(deps.catalog()), pre.policy.models), states, pre.policy, feeSchedule(deps))
+      const plan = planRouting(groupDemands(loaded.drafts, modelLookup(deps.catalog()), pre.policy.models), states, pre.policy, feeSchedule(deps, multiplier))
       // A group that cannot run now but only for reasons that pass (provider down, lanes full) is
       // accepted: the batch waits in `queued` until a lane frees up or its deadline expires it.
       assertBatchCanRun(plan)

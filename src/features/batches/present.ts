@@ -4,6 +4,7 @@ import { toIso, toUnix } from '../../lib/clock'
 import { moneyObject } from '../../lib/money'
 import { openAiStatus } from './state'
 import { lanesOfBatch } from '../dispatch/index'
+import { slaFactor } from '../catalog/index'
 import { batchTotals, laneCounts } from './queries'
 import type { BatchRow } from './table'
 
@@ -60,6 +61,7 @@ export function presentBatch(deps: Deps, row: BatchRow, billingReceipt?: unknown
       completed_at: iso(endedAt),
       sla_deadline: toIso(row.slaDeadline),
       sla_tier: row.slaTier,
+      sla_multiplier: slaFactor(row.slaMultiplierBps),
       routing_mode: row.routingMode,
       privacy_tier: row.privacyTier,
       quote_id: row.quoteId,

@@ -45,6 +45,8 @@ export const batchesTable = sqliteTable(
     /** The price reserved at create (a quote's `pricing_estimate` shape). */
     estimate: text('estimate', { mode: 'json' }).$type<PriceBreakdown>().notNull(),
     lockedRates: text('locked_rates', { mode: 'json' }).$type<LockedRates>().notNull(),
+    /** The SLA tier's price multiplier in basis points, locked at create (the quote's, else the config's). */
+    slaMultiplierBps: integer('sla_multiplier_bps').notNull(),
     reservationId: text('reservation_id'),
     reservedMicros: integer('reserved_micros').notNull(),
     chargedMicros: integer('charged_micros'),

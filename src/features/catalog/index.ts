@@ -18,5 +18,5 @@ export {
   listCatalogModels,
 } from './service'
 export type { ListedModel, LiveOffering } from './service'
-export { SLA_MULTIPLIER_BPS, presentPriceBreakdown, type PriceBreakdown, feeSchedule, ratesPer1mMicros, catalogRates, priceTokens, addFees, sumPrices, prorate, type FeeSchedule, type LanePrice, type RatesPer1m, type SlaTier } from './pricing'
+export { slaMultiplierBps, slaFactor, presentPriceBreakdown, type PriceBreakdown, feeSchedule, ratesPer1mMicros, catalogRates, priceTokens, addFees, sumPrices, prorate, type FeeSchedule, type LanePrice, type RatesPer1m, type SlaTier } from './pricing'
 export { catalogRoutes } from './routes'

@@ -81,7 +81,7 @@ export const FeesResponse = T.Object({
   discounts: T.Array(T.Object({ provider: T.String(), bps: T.Integer({ description: 'Discount in basis points of that provider’s subtotal.' }), reason: T.String() })),
   sla_multipliers: T.Object(
     { standard: T.Number(), flex: T.Number(), priority: T.Number() },
-    { description: 'Factor applied to the provider subtotal per SLA tier.', examples: [{ standard: 1, flex: 0.9, priority: 1.5 }] },
+    { description: 'Price factor per SLA tier, applied to the customer total of every lane and item (provider subtotal + fee − discount) and shown as `sla_adjustment` in price breakdowns; a quote or batch keeps the factor it was priced at.', examples: [{ standard: 1, flex: 0.95, priority: 1.5 }] },
   ),
   updated_at: T.String({ description: 'ISO-8601.' }),
 })

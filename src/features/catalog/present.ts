@@ -6,7 +6,7 @@ import type { Config } from '../../config'
 import { formatMicros, parseMicros } from '../../lib/money'
 import type { Catalog, CatalogModelObject, CatalogModelsResponse, CatalogOffering, FeesResponse, OfferingObject, OpenAiModelObject } from './models'
 import { isOfferingAvailable, maxInputTokens, type ListedModel } from './service'
-import { ratesPer1mMicros, SLA_MULTIPLIER_BPS } from './pricing'
+import { ratesPer1mMicros, slaFactor } from './pricing'
 
 type Env = Record<string, string | undefined>
 
@@ -71,9 +71,9 @@ export function presentFees(fees: Config['fees'], catalog: Catalog): FeesRespons
     minimum_charge: formatMicros(parseMicros(fees.minimumCharge) ?? 0),
     discounts: fees.discounts.map((d) => ({ provider: d.provider, bps: d.bps, reason: d.reason })),
     sla_multipliers: {
-      standard: SLA_MULTIPLIER_BPS.standard / 10_000,
-      flex: SLA_MULTIPLIER_BPS.flex / 10_000,
-      priority: SLA_MULTIPLIER_BPS.priority / 10_000,
+      standard: slaFactor(fees.slaMultiplierBps.standard),
+      flex: slaFactor(fees.slaMultiplierBps.flex),
+      priority: slaFactor(fees.slaMultiplierBps.priority),
     },
     updated_at: catalog.pricingUpdatedAt,
   }

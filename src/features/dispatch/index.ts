@@ -7,7 +7,7 @@ export { lanesTable, providerJobsTable, leasesTable, type LaneRow, type Provider
 export { LANE_STATUSES, LANE_TRANSITIONS, laneTransitionFrom, PROVIDER_JOB_STATUSES, PROVIDER_JOB_TRANSITIONS, providerJobTransitionFrom, UNFINISHED_PROVIDER_JOB_STATUSES, PROVIDER_JOB_CAUSES, type LaneStatus, type ProviderJobRowStatus, type ProviderJobCause } from './state'
 export { defineClaim, openLeaseInTx, extendLease, endLease, endLeaseInTx, rescueLapsedLeases, sqlList, type LeaseKind, type ClaimQuery, type Claimed } from './leases'
 export { targetOf, liveTargets, type Target, type RequestTarget, type BatchTarget } from './targets'
-export { recordOutcomes, recordOutcomesInTx, stoppedOutcomes, MAX_ATTEMPTS, type PendingOutcome, type Stopped } from './outcomes'
+export { recordOutcomes, recordOutcomesInTx, stoppedOutcomes, MAX_ATTEMPTS, type PendingOutcome, type Stopped, type LaneRates } from './outcomes'
 export { ITEM_LEASES, claimOfferingItems, claimLaneItems, type ClaimedItem } from './item-work'
 export { PROVIDER_JOB_LEASES, createProviderJobs, CLAIM_LEASE_MS, POLL_LEASE_MS, SUBMIT_LEASE_MS } from './provider-jobs'
 export { RequestRunner, ITEM_LEASE_MS, CLAIM_GROUPS, type RequestRunnerOptions } from './request-runner'

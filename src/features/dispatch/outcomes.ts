@@ -32,13 +32,20 @@ export interface Stopped {
   stoppedAs: 'cancelled' | 'expired'
 }
 
+/** A lane's locked pricing: micro-dollars per 1M input and output tokens, and the batch's SLA multiplier (bps). */
+export interface LaneRates {
+  input: number
+  output: number
+  slaMultiplierBps: number
+}
+
 /** One item's outcome as a runner reports it: for which attempt, on which provider, at which rates. */
 export interface PendingOutcome {
   itemId: string
   /** The attempt that produced it (the item's `attempts` when it was claimed): the fence. */
   attempt: number
   provider: string
-  rates: { input: number; output: number }
+  rates: LaneRates
   outcome: ItemOutcome | Stopped
 }
 
@@ -51,7 +58,9 @@ for (const to of ['completed', 'failed', 'queued', 'cancelled', 'expired'] as co
  * change. Returns the outcomes that were applied (the late ones are left out).
  */
 export function recordOutcomesInTx(deps: Deps, ports: Pick<WorkPorts, 'recordedInTx'>, outcomes: readonly PendingOutcome[], now: number): { applied: PendingOutcome[]; progressEvents: number } {
-  const fees = feeSchedule(deps)
+  // One fee schedule per SLA multiplier in this group (batches of different tiers share a flush).
+  const schedules = new Map<number, FeeSchedule>()
+  const feesOf = (o: PendingOutcome) => schedules.get(o.rates.slaMultiplierBps) ?? schedules.set(o.rates.slaMultiplierBps, feeSchedule(deps, o.rates.slaMultiplierBps)).get(o.rates.slaMultiplierBps)!
   const completed = completedStatement(deps.db)
   const applied: PendingOutcome[] = []
   for (const o of outcomes) {
@@ -60,10 +69,10 @@ export function recordOutcomesInTx(deps: Deps, ports: Pick<WorkPorts, 'recordedI
     if (result.ok) {
       // The common case, through one prepared statement with positional values.
       const u = result.usage
-      const cost = priceTokens(u.inputTokens, u.outputTokens, o.rates, o.provider, fees).total
+      const cost = priceTokens(u.inputTokens, u.outputTokens, o.rates, o.provider, feesOf(o)).total
       changes = completed.run(JSON.stringify(result.output), u.inputTokens ?? null, u.outputTokens ?? null, u.cachedTokens ?? null, cost, now, o.itemId, o.attempt).changes
     } else {
-      const fields = outcomeFields(o, fees, now)
+      const fields = outcomeFields(o, feesOf(o), now)
       const keys = Object.keys(fields) as Array<keyof ItemFields & string>
       const values: Record<string, unknown> = { itemId: o.itemId, attempt: o.attempt }
       for (const k of keys) values[k] = fields[k] ?? null
@@ -90,7 +99,7 @@ export function recordOutcomes(deps: Deps, ports: Pick<WorkPorts, 'recordedInTx'
 }
 
 /** Outcomes that stop every listed item as its batch's end intent (cancelled or expired). */
-export function stoppedOutcomes(items: Iterable<{ id: string; attempts: number }>, meta: { provider: string; rates: { input: number; output: number } }, endIntent: string): PendingOutcome[] {
+export function stoppedOutcomes(items: Iterable<{ id: string; attempts: number }>, meta: { provider: string; rates: LaneRates }, endIntent: string): PendingOutcome[] {
   const stoppedAs = endIntent === 'expired' ? 'expired' : 'cancelled'
   return [...items].map((item) => ({ itemId: item.id, attempt: item.attempts, ...meta, outcome: { ok: false as const, itemId: item.id, stoppedAs } }))
 }

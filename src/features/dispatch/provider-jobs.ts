@@ -13,6 +13,7 @@ import { defineClaim, endLeaseInTx, openLeaseInTx, sqlList, type LeaseKind } fro
 import { ITEM_LEASES, type ClaimedItem } from './item-work'
 import { providerJobTransitionFrom, UNFINISHED_PROVIDER_JOB_STATUSES, type ProviderJobCause, type ProviderJobRowStatus } from './state'
 import { lanesTable, providerJobsTable, type ProviderJobRow } from './table'
+import type { LaneRates } from './outcomes'
 
 /** A submitting job is left alone this long by collect-results (the submitter holds it; an upload plus a create may take two 5-minute HTTP timeouts). */
 export const SUBMIT_LEASE_MS = 30 * 60_000
@@ -126,10 +127,10 @@ export function detachRequeued(deps: Deps, jobId: string): void {
   })
 }
 
-/** The lane's locked rates. */
-export function laneRatesOf(deps: Deps, laneId: string): { input: number; output: number } {
-  const lane = deps.db.select({ input: lanesTable.inputRate, output: lanesTable.outputRate }).from(lanesTable).where(eq(lanesTable.id, laneId)).get()
-  return lane ?? { input: 0, output: 0 }
+/** The lane's locked rates and SLA multiplier (zero rates for an unknown lane: nothing is charged rather than guessed). */
+export function laneRatesOf(deps: Deps, laneId: string): LaneRates {
+  const lane = deps.db.select({ input: lanesTable.inputRate, output: lanesTable.outputRate, slaMultiplierBps: lanesTable.slaMultiplierBps }).from(lanesTable).where(eq(lanesTable.id, laneId)).get()
+  return lane ?? { input: 0, output: 0, slaMultiplierBps: 10_000 }
 }
 
 /** The job's row while it is still submitting or running. */

@@ -6,11 +6,12 @@ import { inArray } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import type { BatchInput, ClaimedItem } from './item-work'
 import type { WorkPorts } from './ports'
+import type { LaneRates } from './outcomes'
 import { lanesTable } from './table'
 
 const CACHE_LIMIT = 10_000
 
-export type Rates = { input: number; output: number }
+export type Rates = LaneRates
 
 export class RunnerCaches {
   private readonly laneRates = new Map<string, Rates>()
@@ -34,12 +35,12 @@ export class RunnerCaches {
     const missing = [...new Set(items.map((i) => i.laneId ?? ''))].filter((id) => !this.laneRates.has(id))
     if (missing.length === 0) return
     if (this.laneRates.size > CACHE_LIMIT) this.laneRates.clear()
-    const rows = this.deps.db.select({ id: lanesTable.id, input: lanesTable.inputRate, output: lanesTable.outputRate }).from(lanesTable).where(inArray(lanesTable.id, missing)).all()
-    for (const r of rows) this.laneRates.set(r.id, { input: r.input, output: r.output })
+    const rows = this.deps.db.select({ id: lanesTable.id, input: lanesTable.inputRate, output: lanesTable.outputRate, slaMultiplierBps: lanesTable.slaMultiplierBps }).from(lanesTable).where(inArray(lanesTable.id, missing)).all()
+    for (const r of rows) this.laneRates.set(r.id, { input: r.input, output: r.output, slaMultiplierBps: r.slaMultiplierBps })
   }
 
   /** A lane's locked rates (zero for an unknown lane: nothing is charged rather than guessed). */
   rateOf(laneId: string | null): Rates {
-    return this.laneRates.get(laneId ?? '') ?? { input: 0, output: 0 }
+    return this.laneRates.get(laneId ?? '') ?? { input: 0, output: 0, slaMultiplierBps: 10_000 }
   }
 }

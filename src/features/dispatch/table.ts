@@ -28,6 +28,8 @@ export const lanesTable = sqliteTable(
     itemModels: text('item_models', { mode: 'json' }).$type<string[]>().notNull().default(sql`'[]'`),
     inputRate: integer('input_rate').notNull(),
     outputRate: integer('output_rate').notNull(),
+    /** The batch's SLA price multiplier in basis points (10000 = ×1): items are settled at it. */
+    slaMultiplierBps: integer('sla_multiplier_bps').notNull(),
     quotedMicros: integer('quoted_micros').notNull(),
     /** Offering ids to fail over to, in order. */
     fallbacks: text('fallbacks', { mode: 'json' }).$type<string[]>().notNull(),

@@ -3,7 +3,8 @@ import { t } from 'elysia'
 import { RoutingFields } from '../routing/index'
 
 const Money = t.String({ description: 'USD, 6 decimals', examples: ['0.000125'] })
-const PriceBreakdown = t.Object({ currency: t.Literal('usd'), provider_subtotal: Money, batchrouter_fee: Money, customer_discount: Money, total: Money })
+const SlaAdjustment = t.String({ description: 'What the SLA tier’s multiplier adds to (priority) or takes off (flex, negative) provider_subtotal + batchrouter_fee − customer_discount; USD, 6 decimals, signed.', examples: ['-0.000012'] })
+const PriceBreakdown = t.Object({ currency: t.Literal('usd'), provider_subtotal: Money, batchrouter_fee: Money, customer_discount: Money, sla_adjustment: SlaAdjustment, total: Money })
 
 export const QuoteBody = t.Object(
   {
@@ -31,7 +32,7 @@ export const QuoteLane = t.Object({
   rank: t.Union([t.Integer(), t.Null()]),
   item_count: t.Integer(),
   allocation_percent: t.Number(),
-  price: t.Object({ currency: t.Literal('usd'), provider_subtotal: Money, batchrouter_fee: Money, total: Money }),
+  price: PriceBreakdown,
   rates: t.Object({ input_per_1m: Money, output_per_1m: Money }),
   estimated_completion_seconds: t.Integer(),
   fallback_order: t.Array(t.String()),
@@ -49,6 +50,7 @@ export const QuoteResponse = t.Object({
   token_estimate_method: t.String(),
   pricing_estimate: PriceBreakdown,
   sla_tier: t.String(),
+  sla_multiplier: t.Number({ description: 'The SLA tier’s price factor this quote is priced and locked at (GET /v1/pricing/fees lists them).', examples: [0.95] }),
   routing_mode: t.String(),
   privacy_tier: t.String(),
   sla_deadline: t.String(),

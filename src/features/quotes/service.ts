@@ -10,7 +10,7 @@ import { newId } from '../../lib/ids'
 import { formatMicros } from '../../lib/money'
 import { toIso } from '../../lib/clock'
 import { getBalance } from '../credits/index'
-import { feeSchedule, presentPriceBreakdown } from '../catalog/index'
+import { feeSchedule, presentPriceBreakdown, slaFactor, slaMultiplierBps } from '../catalog/index'
 import { groupDemands, liveOfferingStates, modelLookup, modelsListProblems, planRouting, policyFromRequest, ratesToLock, presentQuoteLanes, type LanePrice, type RoutingPlan } from '../routing/index'
 import { quotesTable } from './table'
 import { loadRequestItems } from '../items/index'
@@ -27,7 +27,8 @@ export async function createQuote(deps: Deps, orgId: string, body: QuoteBody): P
   const loaded = await loadRequestItems(deps, orgId, body, { exactTokens: true, extraProblems: modelsListProblems(catalog, body.models) })
   if (loaded.isTemp) rmSync(loaded.path, { force: true })
   const states = liveOfferingStates(deps)
-  const plan = planRouting(groupDemands(loaded.drafts, modelLookup(catalog), policy.models), states, policy, feeSchedule(deps))
+  const multiplier = slaMultiplierBps(deps.config, policy.slaTier)
+  const plan = planRouting(groupDemands(loaded.drafts, modelLookup(catalog), policy.models), states, policy, feeSchedule(deps, multiplier))
   assertSomethingRuns(plan)
   assertWithinMaxPrice(plan.total, policy.maxPriceMicros)
   const now = deps.clock.now()
@@ -44,6 +45,7 @@ export async function createQuote(deps: Deps, orgId: string, body: QuoteBody): P
     token_estimate_method: 'Input tokens counted exactly (o200k/cl100k) for OpenAI models and estimated as UTF-8 characters / 4 for others; output tokens from max_tokens or the model default.',
     pricing_estimate: presentPriceBreakdown(plan.total),
     sla_tier: policy.slaTier,
+    sla_multiplier: slaFactor(multiplier),
     routing_mode: policy.routingMode,
     privacy_tier: policy.privacyTier,
     sla_deadline: toIso(now + policy.slaSeconds * 1000),
@@ -58,7 +60,7 @@ export async function createQuote(deps: Deps, orgId: string, body: QuoteBody): P
   }
   deps.db
     .insert(quotesTable)
-    .values({ id: response.quote_id, orgId, paramsHash: hash, params, lockedRates: ratesToLock(states), totalMicros: plan.total.total, response, createdAt: now, validUntil: now + QUOTE_TTL_MS })
+    .values({ id: response.quote_id, orgId, paramsHash: hash, params, lockedRates: ratesToLock(states), slaMultiplierBps: multiplier, totalMicros: plan.total.total, response, createdAt: now, validUntil: now + QUOTE_TTL_MS })
     .run()
   return response
 }

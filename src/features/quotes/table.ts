@@ -18,6 +18,8 @@ export const quotesTable = sqliteTable(
     params: text('params', { mode: 'json' }).$type<RoutingParams>().notNull(),
     /** Locked rates per offering: `{ [offeringId]: {input, output} }` in micro-dollars per 1M. */
     lockedRates: text('locked_rates', { mode: 'json' }).$type<LockedRates>().notNull(),
+    /** The SLA tier's price multiplier in basis points at quote time; a batch citing the quote is priced at it. */
+    slaMultiplierBps: integer('sla_multiplier_bps').notNull(),
     totalMicros: integer('total_micros').notNull(),
     response: text('response', { mode: 'json' }).$type<QuoteResponse>().notNull(),
     createdAt: integer('created_at').notNull(),

@@ -28,6 +28,8 @@ export interface RoutableBatch {
   id: string
   policy: StoredPolicy
   lockedRates: LockedRates
+  /** The SLA tier's price multiplier locked at create (basis points); its lanes are priced and settled at it. */
+  slaMultiplierBps: number
   slaDeadline: number
   /** The routing lease, extended while lanes are filled. */
   leaseId: string | null
@@ -42,7 +44,7 @@ export async function assignLanes(deps: Deps, batch: RoutableBatch, now: number)
   await fillLanes(deps, batch, unfilledLanes(deps, batch.id), now)
   const policy = { ...batch.policy, slaSeconds: Math.max(0, Math.floor((batch.slaDeadline - now) / 1000)) }
   const states = liveOfferingStates(deps, batch.lockedRates)
-  const plan = planRouting(pendingDemands(deps, batch.id, policy), states, policy, feeSchedule(deps))
+  const plan = planRouting(pendingDemands(deps, batch.id, policy), states, policy, feeSchedule(deps, batch.slaMultiplierBps))
   const waiting = plan.groups.filter((g) => !g.routable)
   if (waiting.length > 0) {
     writeTx(deps.db, () => recordWaitingInTx(deps, batch.id, waiting, now))
@@ -137,7 +139,7 @@ function createGroupLanesInTx(deps: Deps, batch: RoutableBatch, group: GroupPlan
     if (leak) throw new Error(`routing: refusing ${c.offeringId} for batch ${batch.id}: ${leak.reason}`)
     const laneId = newId('lane')
     laneIds.set(c.offeringId, laneId)
-    insertLaneInTx(deps, { id: laneId, batchId: batch.id, model: c.model, operation: c.operation, provider: c.provider, offeringId: c.offeringId, itemCount: c.itemCount, itemModels, inputRate: c.rates.input, outputRate: c.rates.output, quotedMicros: c.price.total, fallbacks: c.fallbackOrder, createdAt: now })
+    insertLaneInTx(deps, { id: laneId, batchId: batch.id, model: c.model, operation: c.operation, provider: c.provider, offeringId: c.offeringId, itemCount: c.itemCount, itemModels, inputRate: c.rates.input, outputRate: c.rates.output, slaMultiplierBps: batch.slaMultiplierBps, quotedMicros: c.price.total, fallbacks: c.fallbackOrder, createdAt: now })
     fills.push({ laneId, offeringId: c.offeringId, provider: c.provider, model: c.model, operation: c.operation, itemModels, itemCount: c.itemCount })
   }
   return { laneIds, fills }

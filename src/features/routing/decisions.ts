@@ -10,6 +10,7 @@ import { itemsPhrase } from './select-lanes'
 import type { GroupPlan, RoutingPlan } from './plan'
 import { routingDecisionsTable, type DecisionDetail } from './table'
 import { formatMicros } from '../../lib/money'
+import { presentPriceBreakdown } from '../catalog/index'
 import { newId } from '../../lib/ids'
 import type { CandidateObject, LaneCandidate } from './types'
 
@@ -77,7 +78,7 @@ export function presentCandidate(c: LaneCandidate): CandidateObject {
     rank: c.rank,
     item_count: c.itemCount,
     allocation_percent: c.allocationPercent,
-    price: { currency: 'usd' as const, provider_subtotal: formatMicros(c.price.providerSubtotal), batchrouter_fee: formatMicros(c.price.fee), total: formatMicros(c.price.total) },
+    price: presentPriceBreakdown(c.price),
     rates: { input_per_1m: formatMicros(c.rates.input), output_per_1m: formatMicros(c.rates.output) },
     estimated_completion_seconds: c.estimatedCompletionSeconds,
     fallback_order: c.fallbackOrder,

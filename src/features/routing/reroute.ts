@@ -43,7 +43,7 @@ export function rerouteJobItems(deps: Deps, job: { id: string; laneId: string },
   const rates = batch.lockedRates[offering.offering_id] ?? catalogRates(offering)
   const toLaneId = newId('lane')
   const moved = writeTx(deps.db, () => {
-    insertLaneInTx(deps, { id: toLaneId, batchId: lane.batchId, model: lane.model, operation: lane.operation, provider: offering.provider, offeringId: offering.offering_id, itemCount: 0, inputRate: rates.input, outputRate: rates.output, quotedMicros: 0, fallbacks: target.rest, createdAt: now })
+    insertLaneInTx(deps, { id: toLaneId, batchId: lane.batchId, model: lane.model, operation: lane.operation, provider: offering.provider, offeringId: offering.offering_id, itemCount: 0, inputRate: rates.input, outputRate: rates.output, slaMultiplierBps: lane.slaMultiplierBps, quotedMicros: 0, fallbacks: target.rest, createdAt: now })
     const count = moveItemsInTx(deps, job.id, itemIds, toLaneId, target.live, now)
     addLaneItemsInTx(deps, toLaneId, count)
     addLaneItemsInTx(deps, lane.id, -count)

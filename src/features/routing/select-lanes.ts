@@ -2,7 +2,7 @@
  * Lane selection: one pure function from (demand, offerings with live state, policy, fees) to
  * every candidate with a rank, allocation and price — or a rejection code and reason.
  * Deterministic and independent of the order of `states`: ties break on the demand's model order,
- * then expected turnaround, then offering id. Below it, the one-sentence reasons of eligible
+ * then expected turnaround, then offering id. Priority work ranks by expected turnaround first. Below it, the one-sentence reasons of eligible
  * lanes (rejections carry their own): why selected, why only a fallback, why a group was split.
  */
 import { checkEligibility } from './eligibility'
@@ -71,7 +71,7 @@ export function selectLanes(demand: LaneDemand, states: OfferingState[], policy:
       estimatedCompletionSeconds: e.expectedSeconds,
       fallbackOrder: selected && policy.allowFallbacks ? eligibleIds.filter((other) => other !== id) : [],
       rejectionCode: e.rejection?.code ?? null,
-      reason: e.rejection?.reason ?? (selected ? explainSelected(e, allocated, demand, policy, selectedInOrder) : explainFallback(e, rank!, eligible)),
+      reason: e.rejection?.reason ?? (selected ? explainSelected(e, allocated, demand, policy, selectedInOrder) : explainFallback(e, rank!, eligible, policy)),
       capacityLeft: Math.max(0, e.state.capacityLeft),
       observed: e.state.observed ?? null,
     }
@@ -93,6 +93,8 @@ function compare(a: Evaluated, b: Evaluated, policy: RoutingPolicy): number {
     }
     if (pos(a) !== pos(b)) return pos(a) - pos(b)
   }
+  // Priority is the expedited tier: the fastest lane first, price only among equally fast ones.
+  if (policy.slaTier === 'priority' && a.expectedSeconds !== b.expectedSeconds) return a.expectedSeconds - b.expectedSeconds
   return (
     a.score - b.score ||
     a.modelIndex - b.modelIndex ||
@@ -127,8 +129,9 @@ function rankClause(e: Evaluated, policy: RoutingPolicy, first: boolean, edgeBef
   }
   const orderAt = policy.order?.indexOf(o.provider) ?? -1
   if (orderAt >= 0) return `${o.provider} is #${orderAt + 1} in provider_preferences.order (${price})${onModel}`
+  const basis = e.expectedSeconds !== o.turnaround_seconds ? `observed over ${e.state.observed?.lanes ?? 0} lanes` : 'catalog figure'
+  if (policy.slaTier === 'priority') return `${first ? 'the fastest' : 'the next fastest'} eligible lane for priority work (expected ${formatDuration(e.expectedSeconds)}, ${basis}; ${price})${onModel}`
   if (policy.routingMode === 'sla_aware') {
-    const basis = e.expectedSeconds !== o.turnaround_seconds ? `observed over ${e.state.observed?.lanes ?? 0} lanes` : 'catalog figure'
     return `lowest cost adjusted for observed failure and expiry (${price} × ${riskFactor(e.state).toFixed(2)}) among lanes expected to finish well inside the deadline (${formatDuration(e.expectedSeconds)}, ${basis})${onModel}`
   }
   const kind = policy.routingMode === 'edge_only' ? 'edge ' : policy.routingMode === 'public_only' ? 'public ' : policy.routingMode === 'privacy_constrained' ? 'zero-retention or edge ' : ''
@@ -147,12 +150,14 @@ export function explainSelected(e: Evaluated, allocated: number, demand: LaneDem
   return `Selected for ${allocated} of ${n} items that ${before} had no room for${full ? ` (it has room for only ${allocated})` : ''}: ${why}.`
 }
 
-/** Reason for an eligible lane that got no items. */
-export function explainFallback(e: Evaluated, rank: number, eligibleInOrder: Evaluated[]): string {
+/** Reason for an eligible lane that got no items (under priority, a faster lane ahead says how much faster). */
+export function explainFallback(e: Evaluated, rank: number, eligibleInOrder: Evaluated[], policy?: Pick<RoutingPolicy, 'slaTier'>): string {
   const first = eligibleInOrder[0]!
   const ahead = first === e ? 'other lanes' : first.state.offering.offering_id
-  const cheaper = first !== e && first.price.total < e.price.total ? ` (${usd(first.price.total)} vs ${usd(e.price.total)})` : ''
-  return `Eligible and kept as fallback at rank ${rank}; ${ahead} ranks ahead${cheaper}.`
+  const faster = policy?.slaTier === 'priority' && first !== e && first.expectedSeconds < e.expectedSeconds
+  const cheaper = first !== e && first.price.total < e.price.total
+  const why = faster ? ` (expected ${formatDuration(first.expectedSeconds)} vs ${formatDuration(e.expectedSeconds)})` : cheaper ? ` (${usd(first.price.total)} vs ${usd(e.price.total)})` : ''
+  return `Eligible and kept as fallback at rank ${rank}; ${ahead} ranks ahead${why}.`
 }
 
 /** Why the group is split across lanes or not fully placed; null for a single lane holding everything. */

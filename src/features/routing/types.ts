@@ -66,6 +66,8 @@ export interface RoutingPolicy {
   privacyTier: PrivacyTier
   /** Seconds from now to the SLA deadline. */
   slaSeconds: number
+  /** The SLA tier (absent = standard): `priority` ranks eligible lanes by expected turnaround before price. */
+  slaTier?: SlaTier
   allowedRegions?: string[]
   only?: string[]
   order?: string[]
@@ -130,7 +132,7 @@ export interface CandidateObject {
   rank: number | null
   item_count: number
   allocation_percent: number
-  price: { currency: 'usd'; provider_subtotal: string; batchrouter_fee: string; total: string }
+  price: { currency: 'usd'; provider_subtotal: string; batchrouter_fee: string; customer_discount: string; sla_adjustment: string; total: string }
   rates: { input_per_1m: string; output_per_1m: string }
   estimated_completion_seconds: number
   fallback_order: string[]

@@ -204,7 +204,7 @@ function insertBatch(deps: Deps, orgId: string, status: BatchStatus, createdAt: 
   const id = newId('batch')
   deps.db
     .insert(batchesTable)
-    .values({ id, orgId, status, shape: 'native', endpoint: '/v1/chat/completions', inputFileId: 'file_x', inputPath: '/dev/null', slaTier: 'standard', routingMode: 'cheapest', privacyTier: 'standard', policy: { routingMode: 'cheapest', privacyTier: 'standard', slaTier: 'standard', slaSeconds: 86_400, allowFallbacks: true }, itemCount, estimate: presentPriceBreakdown({ providerSubtotal: 0, fee: 0, discount: 0, total: 0 }), lockedRates: {}, reservedMicros: 0, createdAt, updatedAt: createdAt, slaDeadline: createdAt + 86_400_000, nextAttemptAt: createdAt })
+    .values({ id, orgId, status, shape: 'native', endpoint: '/v1/chat/completions', inputFileId: 'file_x', inputPath: '/dev/null', slaTier: 'standard', routingMode: 'cheapest', privacyTier: 'standard', policy: { routingMode: 'cheapest', privacyTier: 'standard', slaTier: 'standard', slaSeconds: 86_400, allowFallbacks: true }, itemCount, estimate: presentPriceBreakdown({ providerSubtotal: 0, fee: 0, discount: 0, slaAdjustment: 0, total: 0 }), lockedRates: {}, slaMultiplierBps: 10_000, reservedMicros: 0, createdAt, updatedAt: createdAt, slaDeadline: createdAt + 86_400_000, nextAttemptAt: createdAt })
     .run()
   return id
 }

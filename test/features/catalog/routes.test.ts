@@ -115,7 +115,7 @@ describe('GET /v1/pricing/fees', () => {
       batch_fee_bps: 590,
       minimum_charge: '0.000000',
       discounts: [],
-      sla_multipliers: { standard: 1, flex: 1, priority: 1 },
+      sla_multipliers: { standard: 1, flex: 0.95, priority: 1.5 },
       updated_at: '2026-08-21T00:00:00.000Z',
     })
   })

@@ -103,7 +103,7 @@ describe('extend, end and rescue', () => {
     const claim = claimItems(10, clock.now() + 60_000)
     const [done, open] = claim.rows
     const error = { kind: 'invalid_request' as const, retryable: false, message: 'refused' }
-    recordOutcomes(app.deps, { recordedInTx: () => 0 }, [{ itemId: done!.id, attempt: 1, provider: 'openhost', rates: { input: 0, output: 0 }, outcome: { ok: false, itemId: done!.id, error } }], clock.now())
+    recordOutcomes(app.deps, { recordedInTx: () => 0 }, [{ itemId: done!.id, attempt: 1, provider: 'openhost', rates: { input: 0, output: 0, slaMultiplierBps: 10_000 }, outcome: { ok: false, itemId: done!.id, error } }], clock.now())
     expect(endLease(app.deps, ITEM_LEASES, claim.leaseId!, clock.now())).toBe(1)
     const rows = new Map(itemRows(app, batchId).map((i) => [i.id, i]))
     expect([rows.get(done!.id)!.status, rows.get(open!.id)!.status, rows.get(open!.id)!.leaseId]).toEqual(['failed', 'queued', null])

@@ -46,7 +46,7 @@ async function realAnswer(item: ClaimedItem): Promise<ItemOutcome> {
   return answer
 }
 
-const pending = (item: ClaimedItem, attempt: number, outcome: ItemOutcome) => ({ itemId: item.id, attempt, provider: 'openhost', rates: { input: 200_000, output: 200_000 }, outcome })
+const pending = (item: ClaimedItem, attempt: number, outcome: ItemOutcome) => ({ itemId: item.id, attempt, provider: 'openhost', rates: { input: 200_000, output: 200_000, slaMultiplierBps: 10_000 }, outcome })
 
 describe('the outcome path', () => {
   it("writes the current attempt's answer: output, usage, cost at the lane's rates, lease cleared", async () => {

@@ -39,8 +39,8 @@ function insertBatch(inputFileId: string, status: string): string {
   app.deps.db.$client
     .query(
       `INSERT INTO batches (id, org_id, status, shape, endpoint, input_file_id, input_path, sla_tier, routing_mode, privacy_tier, policy,
-        item_count, estimate, locked_rates, reserved_micros, created_at, updated_at, sla_deadline, next_attempt_at)
-       VALUES (?, ?, ?, 'openai', '/v1/chat/completions', ?, 'files/x', 'standard', 'cheapest', 'standard', '{}', 1, '{}', '{}', 0, ?, ?, ?, ?)`,
+        item_count, estimate, locked_rates, sla_multiplier_bps, reserved_micros, created_at, updated_at, sla_deadline, next_attempt_at)
+       VALUES (?, ?, ?, 'openai', '/v1/chat/completions', ?, 'files/x', 'standard', 'cheapest', 'standard', '{}', 1, '{}', '{}', 10000, 0, ?, ?, ?, ?)`,
     )
     .run(id, org.orgId, status, inputFileId, now, now, now + 86_400_000, now)
   return id

@@ -40,6 +40,8 @@ describe('POST /v1/quotes/model', () => {
     expectMoney(p.provider_subtotal, p.batchrouter_fee, p.customer_discount, p.total)
     expect(micros(p.total)).toBe(micros(p.provider_subtotal) + micros(p.batchrouter_fee) - micros(p.customer_discount))
     expect(micros(p.batchrouter_fee)).toBe(Math.round(micros(p.provider_subtotal) * 0.059))
+    // The standard tier is priced at ×1: its adjustment is zero.
+    expect([q.sla_multiplier, p.sla_adjustment]).toEqual([1, '0.000000'])
 
     expect(q.quote_lanes.length).toBeGreaterThanOrEqual(1)
     for (const lane of q.quote_lanes) {

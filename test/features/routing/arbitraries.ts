@@ -71,6 +71,7 @@ export const arbPolicy: fc.Arbitrary<RoutingPolicy> = fc.record({
   routingMode: fc.constantFrom('cheapest', 'sla_aware', 'public_only', 'edge_only', 'hybrid', 'privacy_constrained' as const),
   privacyTier: fc.oneof({ arbitrary: fc.constant('standard' as const), weight: 3 }, { arbitrary: fc.constantFrom('confidential', 'restricted' as const), weight: 2 }),
   slaSeconds: fc.oneof({ arbitrary: fc.constantFrom(HOUR, 24 * HOUR, 48 * HOUR), weight: 3 }, { arbitrary: fc.integer({ min: 0, max: 72 * HOUR }), weight: 1 }),
+  slaTier: sometimes(fc.constantFrom('standard', 'flex', 'priority' as const), 2),
   allowedRegions: sometimes(fc.subarray(REGIONS, { minLength: 1 })),
   only: sometimes(fc.subarray(PROVIDERS, { minLength: 1 }), 6),
   order: sometimes(fc.shuffledSubarray(PROVIDERS, { minLength: 1 }), 3),

@@ -14,6 +14,8 @@ import { CHAT, CHAT_LITE, EDGE_P, EDGE_R, FEES, HOUR, LITE, RETAIN, SLOW, WORLD,
 
 const config = validateConfig({ dataDir: '/tmp/unused' })
 const sla = (tier: 'standard' | 'flex' | 'priority') => slaSecondsFor(config, tier)
+/** A whole tier as a batch of that tier carries it: its deadline and its ranking. */
+const tier = (t: 'standard' | 'flex' | 'priority'): Partial<RoutingPolicy> => ({ slaSeconds: sla(t), slaTier: t })
 
 interface Row {
   /** What the row covers: `code:<rejection>`, `mode:<routing mode>`, `privacy:<tier>`, `sla:<tier>` or `extra`. */
@@ -83,6 +85,23 @@ const ROWS: Row[] = [
   { covers: ['sla:standard'], name: 'standard (24 h): the 30 h lane is out', policy: { slaSeconds: sla('standard') }, selected: [['retain-us', 100]], rejected: { 'bulk-slow': 'sla_unachievable' } },
   { covers: ['sla:flex'], name: 'flex (48 h) may use the slower, cheaper 30 h lane standard cannot', policy: { slaSeconds: sla('flex') }, selected: [['bulk-slow', 100]] },
   { covers: ['sla:priority'], name: 'priority (1 h): 2 h and 30 h lanes are out, a 1 h lane is in', policy: { slaSeconds: sla('priority') }, selected: [['edge2-plain', 100]], rejected: { 'retain-us': 'sla_unachievable', 'bulk-slow': 'sla_unachievable' } },
+
+  // ---- what each tier does beyond its deadline: flex reaches slower lanes, priority takes the fastest ----
+  { covers: ['sla:standard'], name: 'standard ranks by price and refuses the 30 h lane', policy: tier('standard'), selected: [['retain-us', 100]], rejected: { 'bulk-slow': 'sla_unachievable' }, because: 'the cheapest eligible lane' },
+  { covers: ['sla:flex'], name: 'flex ranks by price and reaches the 30 h lane standard refuses', policy: tier('flex'), selected: [['bulk-slow', 100]], because: 'the cheapest eligible lane' },
+  { covers: ['sla:flex'], name: 'flex keeps the 30 h lane as a fallback once it is full', policy: tier('flex'), states: worldWith(state(SLOW, { capacityLeft: 30 })), selected: [['bulk-slow', 30], ['retain-us', 70]] },
+  { covers: ['sla:flex'], name: 'a lane expected to take exactly 48 h fits flex', policy: tier('flex'), states: worldWith(state({ ...SLOW, turnaround_seconds: 48 * HOUR })), selected: [['bulk-slow', 100]] },
+  { covers: ['sla:flex', 'code:sla_unachievable'], name: 'a lane expected to take longer than 48 h is sla_unachievable even for flex', policy: tier('flex'), states: worldWith(state({ ...SLOW, turnaround_seconds: 48 * HOUR + 1 })), selected: [['retain-us', 100]], rejected: { 'bulk-slow': 'sla_unachievable' } },
+  { covers: ['sla:standard'], name: 'a lane expected to take exactly 24 h fits standard; a second more does not', policy: tier('standard'), states: worldWith(state({ ...SLOW, turnaround_seconds: 24 * HOUR })), selected: [['bulk-slow', 100]] },
+  { covers: ['sla:standard', 'code:sla_unachievable'], name: 'a lane expected to take 24 h and 1 s is sla_unachievable for standard', policy: tier('standard'), states: worldWith(state({ ...SLOW, turnaround_seconds: 24 * HOUR + 1 })), selected: [['retain-us', 100]], rejected: { 'bulk-slow': 'sla_unachievable' } },
+  { covers: ['sla:flex'], name: 'flex reaches a lane whose observed p90 (30 h) is past 24 h', policy: tier('flex'), states: worldWith(state({ ...SLOW, turnaround_seconds: 6 * HOUR }, { observed: { lanes: 5, turnaroundSeconds: 30 * HOUR, failureRate: 0, expiryRate: 0 } })), selected: [['bulk-slow', 100]] },
+  { covers: ['sla:priority'], name: 'priority ranks by expected turnaround first: the 30 min lane beats cheaper 1 h lanes', policy: tier('priority'), selected: [['multico-useu', 100]], rejected: { 'retain-us': 'sla_unachievable', 'bulk-slow': 'sla_unachievable' }, because: 'the fastest eligible lane for priority work (expected 30 min' },
+  { covers: ['sla:priority'], name: 'priority: among equally fast lanes price decides the overflow', policy: tier('priority'), states: worldWith(state(ZDR_MULTI, { capacityLeft: 40 })), selected: [['multico-useu', 40], ['edge2-plain', 60]] },
+  { covers: ['sla:priority'], name: 'priority ranks by the observed p90 once a lane has one', policy: tier('priority'), states: worldWith(state(EDGE_P, { observed: { lanes: 3, turnaroundSeconds: 20 * 60, failureRate: 0, expiryRate: 0 } })), selected: [['edge2-plain', 100]], because: 'expected 20 min, observed over 3 lanes' },
+  { covers: ['sla:priority'], name: 'priority with function tools: the fastest lane that takes tools', policy: tier('priority'), demand: { needsTools: true }, selected: [['zdrco-eu', 100]], rejected: { 'multico-useu': 'tool_support' } },
+  { covers: ['sla:priority', 'mode:hybrid'], name: 'priority under hybrid: edge lanes first, the overflow to the fastest public lane (not the cheapest)', policy: { ...tier('priority'), routingMode: 'hybrid' }, states: worldWith(state(EDGE_P, { capacityLeft: 30 })), selected: [['edge2-plain', 30], ['edge-restricted', 50], ['multico-useu', 20]] },
+  { covers: ['sla:priority'], name: 'priority keeps provider_preferences.order first', policy: { ...tier('priority'), order: ['zdrco'] }, selected: [['zdrco-eu', 100]] },
+  { covers: ['sla:priority', 'mode:sla_aware'], name: 'priority under sla_aware: fastest lane within half the hour, risk-adjusted cost among equals', policy: { ...tier('priority'), routingMode: 'sla_aware' }, selected: [['multico-useu', 100]], rejected: { 'edge2-plain': 'sla_unachievable', 'zdrco-eu': 'sla_unachievable' } },
 
   // ---- models lists, observed statistics ----
   { covers: ['extra'], name: 'a models list chooses the cheapest eligible listed model', demand: { alternatives: [CHAT, CHAT_LITE] }, states: worldWith(state(LITE)), selected: [['lite-pub', 100]], because: 'listed in models' },
@@ -162,6 +181,17 @@ describe('selectLanes — allocations, ladders and explanations', () => {
     expect(r.candidates.map((c) => c.offeringId)).toEqual(['retain-us-2', 'retain-us'])
     const same = selectLanes(demand(), [state({ ...RETAIN, offering_id: 'b' }), state({ ...RETAIN, offering_id: 'a' })], policy(), FEES)
     expect(same.candidates.map((c) => c.offeringId)).toEqual(['a', 'b'])
+  })
+
+  it('under priority, the ladder runs fastest first and each fallback says how much faster the lane ahead is', () => {
+    const { candidates } = selectLanes(demand(), WORLD, policy(tier('priority')), FEES)
+    expect(candidates.filter((c) => c.rank !== null).map((c) => [c.offeringId, c.estimatedCompletionSeconds])).toEqual([['multico-useu', HOUR / 2], ['edge2-plain', HOUR], ['edge-restricted', HOUR], ['zdrco-eu', HOUR]])
+    expect(candidates[0]!.fallbackOrder).toEqual(['edge2-plain', 'edge-restricted', 'zdrco-eu'])
+    expect(candidates[1]!.reason).toBe('Eligible and kept as fallback at rank 2; multico-useu ranks ahead (expected 30 min vs 60 min).')
+    // Standard ranks the same lanes by price, and a fallback names the cheaper lane ahead.
+    const standard = selectLanes(demand(), WORLD, policy(tier('standard')), FEES).candidates
+    expect(standard.filter((c) => c.rank !== null).map((c) => c.offeringId)).toEqual(['retain-us', 'edge2-plain', 'edge-restricted', 'zdrco-eu', 'multico-useu'])
+    expect(standard.find((c) => c.offeringId === 'multico-useu')!.reason).toMatch(/retain-us ranks ahead \(\d+\.\d{6} USD vs \d+\.\d{6} USD\)\.$/)
   })
 
   it('never moves work off-list: offerings of unlisted models are not candidates', () => {

@@ -101,10 +101,10 @@ describe('planRouting: waiting and reservations', () => {
 
 describe('assertWithinMaxPrice', () => {
   it('answers 400 validation_failed on max_price when the total exceeds it', () => {
-    const err = refusal(() => assertWithinMaxPrice({ providerSubtotal: 100, fee: 6, discount: 0, total: 106 }, 100))
+    const err = refusal(() => assertWithinMaxPrice({ providerSubtotal: 100, fee: 6, discount: 0, slaAdjustment: 0, total: 106 }, 100))
     expect([err.code, err.param]).toEqual(['validation_failed', 'max_price'])
     expect(err.message).toContain('0.000106 USD exceeds max_price 0.000100 USD')
-    expect(() => assertWithinMaxPrice({ providerSubtotal: 100, fee: 0, discount: 0, total: 100 }, 100)).not.toThrow()
-    expect(() => assertWithinMaxPrice({ providerSubtotal: 100, fee: 0, discount: 0, total: 100 }, undefined)).not.toThrow()
+    expect(() => assertWithinMaxPrice({ providerSubtotal: 100, fee: 0, discount: 0, slaAdjustment: 0, total: 100 }, 100)).not.toThrow()
+    expect(() => assertWithinMaxPrice({ providerSubtotal: 100, fee: 0, discount: 0, slaAdjustment: 0, total: 100 }, undefined)).not.toThrow()
   })
 })

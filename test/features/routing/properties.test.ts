@@ -9,7 +9,9 @@
  *   that still had room;
  * - allocations plus what is left unallocated sum to the demand, within each lane's capacity;
  * - the function is deterministic, also when the offerings come in another order;
- * - a lane refused only for a transient reason passes every policy filter once that reason clears.
+ * - a lane refused only for a transient reason passes every policy filter once that reason clears;
+ * - priority ranks by expected turnaround, then price; flex (48 h) reaches every lane standard
+ *   (24 h) does plus those expected to take over 24 h and at most 48 h.
  */
 import { afterAll, describe, expect, it } from 'bun:test'
 import fc from 'fast-check'
@@ -17,7 +19,8 @@ import { selectLanes } from '../../../src/features/routing/select-lanes'
 import { planRouting } from '../../../src/features/routing/plan'
 import { priceTokens } from '../../../src/features/catalog/pricing'
 import { isTransientRejection } from '../../../src/features/routing/vocabulary'
-import { FEES } from './world'
+import { expectedTurnaroundSeconds } from '../../../src/features/routing/observed'
+import { FEES, HOUR } from './world'
 import { arbWorld, shuffled } from './arbitraries'
 
 const SEED = Number(process.env.BR_PROPERTY_SEED ?? 20260821)
@@ -88,7 +91,7 @@ describe('lane selection properties (fast-check, seeded)', () => {
   it(`under cheapest, never selects a lane dearer than an eligible lane that still had room (${RUNS} cases)`, () => {
     const cheapest = arbWorld.map((w) => {
       const { order: _order, ...rest } = w.policy
-      return { ...w, policy: { ...rest, routingMode: 'cheapest' as const } }
+      return { ...w, policy: { ...rest, routingMode: 'cheapest' as const, slaTier: 'standard' as const } }
     })
     check('cheapest is never beaten by an eligible alternative', cheapest, ({ states, demands, policy }) => {
       let compared = 0
@@ -162,5 +165,61 @@ describe('lane selection properties (fast-check, seeded)', () => {
       }
       return cleared
     }, 6)
+  }, TIMEOUT)
+
+  it(`under priority, ranks follow expected turnaround first, then price (${RUNS} cases)`, () => {
+    const priority = arbWorld.map((w) => {
+      const { order: _order, ...rest } = w.policy
+      const mode = rest.routingMode === 'hybrid' || rest.routingMode === 'sla_aware' ? ('cheapest' as const) : rest.routingMode
+      return { ...w, policy: { ...rest, routingMode: mode, slaTier: 'priority' as const } }
+    })
+    check('priority ranks fastest first', priority, ({ states, demands, policy }) => {
+      let compared = 0
+      const byId = new Map(states.map((s) => [s.offering.offering_id, s]))
+      for (const d of demands) {
+        const ranked = selectLanes(d, states, policy, FEES).candidates.filter((c) => c.rank !== null)
+        const total = (id: string) => {
+          const s = byId.get(id)!
+          return priceTokens(d.inputTokens, d.outputTokens, s.rates, s.offering.provider, FEES).total
+        }
+        for (let i = 1; i < ranked.length; i++) {
+          const [a, b] = [ranked[i - 1]!, ranked[i]!]
+          expect(a.estimatedCompletionSeconds).toBe(expectedTurnaroundSeconds(byId.get(a.offeringId)!))
+          expect(a.estimatedCompletionSeconds).toBeLessThanOrEqual(b.estimatedCompletionSeconds)
+          if (a.estimatedCompletionSeconds === b.estimatedCompletionSeconds) expect(total(a.offeringId)).toBeLessThanOrEqual(total(b.offeringId))
+          compared++
+        }
+      }
+      return compared
+    }, 7)
+  }, TIMEOUT)
+
+  it(`flex reaches every lane standard does, plus those expected to take over 24 h and at most 48 h (${RUNS} cases)`, () => {
+    const tiers = arbWorld.map((w) => ({ ...w, policy: { ...w.policy, routingMode: w.policy.routingMode === 'sla_aware' ? ('cheapest' as const) : w.policy.routingMode } }))
+    check('flex reaches the 24–48 h lanes', tiers, ({ states, demands, policy }) => {
+      let slowLanes = 0
+      const byId = new Map(states.map((s) => [s.offering.offering_id, s]))
+      for (const d of demands) {
+        const standard = selectLanes(d, states, { ...policy, slaTier: 'standard', slaSeconds: 24 * HOUR }, FEES).candidates
+        const flex = selectLanes(d, states, { ...policy, slaTier: 'flex', slaSeconds: 48 * HOUR }, FEES).candidates
+        const flexCode = new Map(flex.map((c) => [c.offeringId, c.rejectionCode]))
+        for (const c of standard) {
+          const expected = expectedTurnaroundSeconds(byId.get(c.offeringId)!)
+          if (c.rejectionCode === null) expect(flexCode.get(c.offeringId)).toBeNull()
+          if (expected > 24 * HOUR) expect(c.rejectionCode).not.toBeNull()
+          if (expected > 24 * HOUR && expected <= 48 * HOUR) {
+            expect(flexCode.get(c.offeringId)).not.toBe('sla_unachievable')
+            // Refused for standard by the deadline: under flex it passes that filter and every one
+            // before it, so at most a later filter (max_price, availability, capacity) refuses it.
+            if (c.rejectionCode === 'sla_unachievable') {
+              expect([null, 'price_above_max', 'provider_unavailable', 'capacity_full']).toContain(flexCode.get(c.offeringId)!)
+              if (flexCode.get(c.offeringId) === null) slowLanes++
+            }
+          }
+          if (expected > 48 * HOUR) expect(flexCode.get(c.offeringId)).not.toBeNull()
+        }
+      }
+      return slowLanes
+    }, 8)
   }, TIMEOUT)
 })

@@ -12,7 +12,7 @@ import type { FeeSchedule, LaneCandidate, LaneDemand, OfferingState, RoutingPoli
 import { REJECTION_CODES } from '../../../src/features/routing/vocabulary'
 
 const HOUR = 3600
-const FEES: FeeSchedule = { batchFeeBps: 590, discounts: [] }
+const FEES: FeeSchedule = { batchFeeBps: 590, discounts: [], slaMultiplierBps: 10_000 }
 
 const MODEL: CatalogModel = {
   slug: 'm', display_name: 'M', provider: 'maker', aliases: [], operations: ['responses', 'vision'],
@@ -226,7 +226,7 @@ describe('selectLanes', () => {
 
   it('prices the selected lane at its rates plus the fee, and splits prices pro rata', () => {
     const whole = priceTokens(100_000, 50_000, { input: 500_000, output: 500_000 }, 'cheapco', FEES)
-    expect(whole).toEqual({ providerSubtotal: 75_000, fee: 4425, discount: 0, total: 79_425 })
+    expect(whole).toEqual({ providerSubtotal: 75_000, fee: 4425, discount: 0, slaAdjustment: 0, total: 79_425 })
     expect(selectLanes(demand(), WORLD, policy(), FEES).candidates[0]!.price).toEqual(whole)
     const split = selectLanes(demand(), [state(CHEAP, { capacityLeft: 50 }), state(MID)], policy(), FEES).candidates
     expect(split.map((c) => [c.offeringId, c.allocationPercent])).toEqual([['cheapco-m', 50], ['midco-m', 50]])
@@ -235,7 +235,7 @@ describe('selectLanes', () => {
   })
 
   it('applies a provider discount to that provider only', () => {
-    const fees: FeeSchedule = { batchFeeBps: 590, discounts: [{ provider: 'midco', bps: 5000 }] }
+    const fees: FeeSchedule = { batchFeeBps: 590, discounts: [{ provider: 'midco', bps: 5000 }], slaMultiplierBps: 10_000 }
     const { candidates } = selectLanes(demand(), [state(CHEAP), state(MID)], policy(), fees)
     // midco halves to 0.075 subtotal with the discount; equal totals break on turnaround (midco 30 min < 6 h).
     expect(candidates.find((c) => c.offeringId === 'midco-m')!.price.discount).toBe(75_000)

@@ -6,7 +6,7 @@ import type { CatalogModel, CatalogOffering } from '../../../src/features/catalo
 import type { FeeSchedule, LaneCandidate, LaneDemand, OfferingState, RoutingPolicy } from '../../../src/features/routing/types'
 
 export const HOUR = 3600
-export const FEES: FeeSchedule = { batchFeeBps: 590, discounts: [] }
+export const FEES: FeeSchedule = { batchFeeBps: 590, discounts: [], slaMultiplierBps: 10_000 }
 
 export function model(slug: string, m: Partial<CatalogModel> = {}): CatalogModel {
   return { slug, display_name: slug, provider: 'maker', aliases: [], operations: ['responses', 'vision'], context_window: 100_000, max_output_tokens: 8000, default_output_tokens: 500, tokenizer: 'estimate', ...m }

@@ -93,6 +93,13 @@ export function NewBatch() {
   )
 }
 
+/** The SLA tier's part of the total, when it changes it: ", flex ×0.95 −$0.000557". */
+function slaNote(q: Quote): string {
+  const adj = q.pricing_estimate.sla_adjustment
+  if (/^-?0\.0+$/.test(adj)) return ''
+  return `, ${q.sla_tier} ×${q.sla_multiplier} ${adj.startsWith('-') ? money(adj) : `+${money(adj)}`}`
+}
+
 function QuoteView({ quoted, onSubmit, busy }: { quoted: Quoted; onSubmit: () => void; busy: boolean }) {
   const q = quoted.quote
   return (
@@ -102,7 +109,7 @@ function QuoteView({ quoted, onSubmit, busy }: { quoted: Quoted; onSubmit: () =>
       </p>
       <div class="stats">
         <Stat label="Items" value={q.item_count} hint={`~${q.estimated_input_tokens} input, ≤ ${q.estimated_output_tokens} output tokens`} />
-        <Stat label="Estimated total" value={money(q.pricing_estimate.total)} hint={`providers ${money(q.pricing_estimate.provider_subtotal)} + fee ${money(q.pricing_estimate.batchrouter_fee)}`} />
+        <Stat label="Estimated total" value={money(q.pricing_estimate.total)} hint={`providers ${money(q.pricing_estimate.provider_subtotal)} + fee ${money(q.pricing_estimate.batchrouter_fee)}${slaNote(q)}`} />
         <Stat label="Available credit" value={money(q.funding_preview.available)} hint={q.funding_preview.can_fund ? 'Enough to reserve the total.' : `Short by ${money(q.funding_preview.shortfall)}.`} />
       </div>
       <p>{q.customer_explanation.summary}</p>
