@@ -106,8 +106,10 @@ describe('batchrouter keys', () => {
 describe('batchrouter batches ls and ledger', () => {
   it("lists an org's batches and its ledger entries, newest first", async () => {
     const org = app.newOrg('3.00')
-    const items = [{ customer_item_id: 'a', operation: 'embeddings', model: 'text-embedding-3-small', input: { input: 'hello' } }]
-    const created = await json(app.request('/v1/batches', { method: 'POST', headers: { ...org.auth, 'content-type': 'application/json', 'idempotency-key': `op-ls-${org.orgId}` }, body: JSON.stringify({ items }) }))
+    // No provider is configured here, so a batch is accepted only for work that may wait: an edge
+    // lane (no node online yet). A model whose providers are not configured is refused at create.
+    const items = [{ customer_item_id: 'a', operation: 'embeddings', model: 'nomic-embed-text', input: { input: 'hello' } }]
+    const created = await json(app.request('/v1/batches', { method: 'POST', headers: { ...org.auth, 'content-type': 'application/json', 'idempotency-key': `op-ls-${org.orgId}` }, body: JSON.stringify({ items, privacy_tier: 'restricted' }) }))
     expect(created.status).toBe(202)
     const batches = JSON.parse((await op(['batches', 'ls', '--org', org.orgId])).stdout)
     expect(batches.data).toEqual([expect.objectContaining({ id: created.body.id, org_id: org.orgId, item_count: 1 })])

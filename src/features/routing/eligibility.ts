@@ -113,7 +113,8 @@ function translationRejection({ demand, state }: EligibilityInput): Rejection | 
 }
 
 function availabilityRejection(s: OfferingState): Rejection | null {
-  if (!s.available) return { code: 'provider_unavailable', reason: `Provider ${s.offering.provider} is not configured on this router (no endpoint or credential).` }
+  if (!s.available && s.offering.lane_kind === 'edge') return { code: 'provider_unavailable', reason: `No edge node serving ${s.offering.offering_id} is online; work for it waits until one is.` }
+  if (!s.available) return { code: 'provider_unavailable', reason: `Provider ${s.offering.provider} is not configured on this router (no endpoint or credential); the operator must configure it before work can run there.` }
   if (s.circuit === 'open') return { code: 'provider_unavailable', reason: `Provider ${s.offering.provider} is failing; its circuit is open until it recovers.` }
   return null
 }

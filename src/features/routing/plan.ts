@@ -39,8 +39,9 @@ export interface GroupPlan {
   /** True when at least one lane was selected and every item placed. */
   routable: boolean
   /**
-   * Not routable now, but would be if every provider were up and every lane empty: only transient
-   * rejections (provider_unavailable, capacity_full) stand in the way, so a batch may wait for it.
+   * Not routable now, but would be once every circuit closed, every lane emptied and an edge node
+   * came online: only transient obstacles stand in the way, so a batch may wait for it. A public
+   * provider that is not configured is not one of them — waiting does not configure it.
    */
   waitable: boolean
   /** The selection with every transient obstacle cleared (prices a waiting group); null when routable. */
@@ -107,9 +108,14 @@ export function fullCapacity(offering: CatalogOffering): number {
   return Math.min(offering.max_batch_items, offering.concurrent_items ?? offering.max_batch_items)
 }
 
-/** The states with every transient obstacle cleared: provider up, circuit closed, lanes empty. */
+/**
+ * The states with every transient obstacle cleared: circuit closed, lanes empty, and edge lanes
+ * available (a node may come online). A public offering whose provider is not configured (no
+ * endpoint or credential) stays unavailable: that needs the operator, so a batch for it is
+ * refused at create instead of waiting out its deadline.
+ */
 export function statesIfAvailable(states: OfferingState[]): OfferingState[] {
-  return states.map((s) => ({ ...s, available: true, circuit: 'closed' as const, capacityLeft: fullCapacity(s.offering), heldItems: 0 }))
+  return states.map((s) => ({ ...s, available: s.available || s.offering.lane_kind === 'edge', circuit: 'closed' as const, capacityLeft: fullCapacity(s.offering), heldItems: 0 }))
 }
 
 /**

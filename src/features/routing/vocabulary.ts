@@ -39,13 +39,16 @@ export const REJECTION_CODES = [
   'region_not_allowed', // the offering's regions are not within allowed_regions
   'routing_mode_excluded', // the routing mode rules this kind of lane out
   'sla_unachievable', // expected completion does not fit the deadline (half of it under sla_aware)
-  'provider_unavailable', // provider not configured, or its circuit is open; the batch may wait
+  'provider_unavailable', // circuit open or no edge node online: the batch may wait; a public provider not configured: refused at create
   'provider_excluded', // provider_preferences (only / order without fallbacks / zdr) rule it out
   'price_above_max', // the lane's total exceeds max_price
 ] as const
 export type RejectionCode = (typeof REJECTION_CODES)[number]
 
-/** Rejections that can clear over time: a batch whose only lanes fail these waits instead of failing. */
+/**
+ * Rejections that can clear over time: a batch whose only lanes fail these waits instead of failing
+ * — except provider_unavailable for a public provider that is not configured (routing/plan.ts).
+ */
 export const TRANSIENT_REJECTIONS: readonly RejectionCode[] = ['provider_unavailable', 'capacity_full']
 
 /** True when `code` can clear over time (see TRANSIENT_REJECTIONS). */

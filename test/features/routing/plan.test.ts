@@ -8,7 +8,7 @@ import { AppError } from '../../../src/lib/errors'
 import type { Operation } from '../../../src/catalog-schema'
 import { groupDemands, planRouting, reservationPrice } from '../../../src/features/routing/plan'
 import { assertBatchCanRun, assertSomethingRuns, assertWithinMaxPrice } from '../../../src/features/quotes/service'
-import { CHAT, CHAT_LITE, EDGE_R, EMBED, FEES, LITE, RETAIN, WORLD, demand, model, policy, state, worldWith } from './world'
+import { CHAT, CHAT_LITE, EDGE_P, EDGE_R, EMBED, FEES, LITE, RETAIN, WORLD, ZDR_EU, demand, model, policy, state, worldWith } from './world'
 
 const lookup = (slug: string) => [CHAT, CHAT_LITE, EMBED, model('other')].find((m) => m.slug === slug)
 const item = (m: string, operation: Operation = 'responses') => ({ model: m, operation, estInputTokens: 1000, estOutputTokens: 500 })
@@ -80,6 +80,40 @@ describe('planRouting: waiting and reservations', () => {
     const err = refusal(() => assertBatchCanRun(plan))
     expect(err.code).toBe('no_eligible_lane')
     expect(err.details!.rejections).toEqual([{ model: 'chat', operation: 'responses', provider: 'retain', offering_id: 'retain-us', rejection_code: 'privacy_tier_mismatch', reason: 'Restricted work runs only on edge nodes enrolled as restricted, never on a public lane.' }])
+  })
+
+  it('a group whose only lanes are public providers that are not configured never waits: 400 no_eligible_lane at create', () => {
+    const plan = planRouting([demand()], [state(RETAIN, { available: false }), state(ZDR_EU, { available: false })], policy(), FEES)
+    const g = plan.groups[0]!
+    expect([g.routable, g.waitable]).toEqual([false, false])
+    expect(reservationPrice(plan).total).toBe(0)
+    const err = refusal(() => assertBatchCanRun(plan))
+    expect(err.code).toBe('no_eligible_lane')
+    expect(err.message).toContain('100 chat responses items')
+    expect(err.details!.rejections).toEqual([
+      { model: 'chat', operation: 'responses', provider: 'retain', offering_id: 'retain-us', rejection_code: 'provider_unavailable', reason: 'Provider retain is not configured on this router (no endpoint or credential); the operator must configure it before work can run there.' },
+      { model: 'chat', operation: 'responses', provider: 'zdrco', offering_id: 'zdrco-eu', rejection_code: 'provider_unavailable', reason: 'Provider zdrco is not configured on this router (no endpoint or credential); the operator must configure it before work can run there.' },
+    ])
+    // The quote says the same.
+    expect(refusal(() => assertSomethingRuns(plan)).code).toBe('no_eligible_lane')
+  })
+
+  it('only temporary unavailability waits: an open circuit, full lanes, or an edge lane with no node online', () => {
+    const cases: Array<[string, ReturnType<typeof state>[]]> = [
+      ['circuit open', [state(RETAIN, { circuit: 'open' })]],
+      ['lanes full', [state(RETAIN, { capacityLeft: 0, heldItems: 10_000 })]],
+      ['no edge node online', [state(EDGE_P, { available: false })]],
+      ['an unconfigured public provider beside an edge lane that may come online', [state(RETAIN, { available: false }), state(EDGE_P, { available: false })]],
+    ]
+    for (const [name, states] of cases) {
+      const plan = planRouting([demand()], states, policy(), FEES)
+      expect([name, plan.groups[0]!.routable, plan.groups[0]!.waitable]).toEqual([name, false, true])
+      expect(() => assertBatchCanRun(plan)).not.toThrow()
+    }
+    // Waiting for the edge lane never reserves at the unconfigured public one.
+    const mixed = planRouting([demand()], cases[3]![1], policy(), FEES)
+    expect(mixed.groups[0]!.ifAvailable!.candidates.filter((c) => c.selected).map((c) => c.offeringId)).toEqual(['edge2-plain'])
+    expect(mixed.groups[0]!.ifAvailable!.candidates.find((c) => c.offeringId === 'retain-us')!.rejectionCode).toBe('provider_unavailable')
   })
 
   it('a group larger than its lanes could ever hold is refused with 503 provider_capacity_unavailable', () => {

@@ -11,7 +11,8 @@
  * - the function is deterministic, also when the offerings come in another order;
  * - a lane refused only for a transient reason passes every policy filter once that reason clears;
  * - priority ranks by expected turnaround, then price; flex (48 h) reaches every lane standard
- *   (24 h) does plus those expected to take over 24 h and at most 48 h.
+ *   (24 h) does plus those expected to take over 24 h and at most 48 h;
+ * - a batch that may wait never waits for (or is priced at) a public provider that is not configured.
  */
 import { afterAll, describe, expect, it } from 'bun:test'
 import fc from 'fast-check'
@@ -221,5 +222,29 @@ describe('lane selection properties (fast-check, seeded)', () => {
       }
       return slowLanes
     }, 8)
+  }, TIMEOUT)
+
+  it(`never lets a batch wait for, or be priced at, a public provider that is not configured (${RUNS} cases)`, () => {
+    check('waiting only for what can clear', arbWorld, ({ states, demands, policy }) => {
+      const byId = new Map(states.map((s) => [s.offering.offering_id, s]))
+      const plan = planRouting(demands, states, policy, FEES)
+      let waiting = 0
+      for (const g of plan.groups.filter((x) => x.waitable)) {
+        for (const c of g.ifAvailable!.candidates.filter((x) => x.selected)) {
+          const s = byId.get(c.offeringId)!
+          expect(s.available || s.offering.lane_kind === 'edge').toBe(true)
+        }
+        waiting++
+      }
+      // A group whose every candidate is an unconfigured public lane never waits.
+      for (const g of plan.groups) {
+        const candidates = g.selection.candidates.map((c) => byId.get(c.offeringId)!)
+        if (candidates.length > 0 && candidates.every((s) => !s.available && s.offering.lane_kind === 'public')) {
+          expect(g.waitable).toBe(false)
+          waiting++
+        }
+      }
+      return waiting
+    }, 9)
   }, TIMEOUT)
 })
