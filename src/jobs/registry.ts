@@ -8,7 +8,7 @@ import { JOB_NAMES, type Deps, type JobName } from '../deps'
 import type { Adapters } from '../providers/registry'
 import { FINALIZING_LEASES, ROUTING_LEASES, startBatchesInTx, workBatchOf } from '../features/batches/index'
 import { BatchRunner, ITEM_LEASES, PROVIDER_JOB_LEASES, RequestRunner, type LeaseKind, type WorkPorts } from '../features/dispatch/index'
-import { rerouteJobItems } from '../features/routing/index'
+import { providerCircuits, rerouteJobItems } from '../features/routing/index'
 import { enqueueProgressEventsInTx, WEBHOOK_LEASES } from '../features/webhooks/index'
 import type { Job } from './scheduler'
 import { collectResults } from './collect-results'
@@ -37,7 +37,7 @@ export interface Work {
 
 /** Builds the runners on `adapters` and every job; `claimAhead` is true while the scheduler runs (pipelined claims). */
 export function createWork(deps: Deps, adapters: Adapters, opts: { claimAhead: () => boolean }): Work {
-  const ports: WorkPorts = { batch: workBatchOf, startedInTx: startBatchesInTx, recordedInTx: enqueueProgressEventsInTx, reroute: rerouteJobItems }
+  const ports: WorkPorts = { batch: workBatchOf, startedInTx: startBatchesInTx, recordedInTx: enqueueProgressEventsInTx, reroute: rerouteJobItems, circuitOpen: (d, provider, now) => providerCircuits(d, now).get(provider) === 'open' }
   const request = new RequestRunner(deps, adapters, ports, { claimAhead: opts.claimAhead })
   const batch = new BatchRunner(deps, adapters, ports)
   const ticks: Record<JobName, Job['run']> = {

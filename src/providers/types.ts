@@ -108,6 +108,8 @@ export interface ProviderJobStatus {
   counts: { total: number; completed: number; failed: number }
   /** True once `results` can be read (a terminal job with output available). */
   resultsReady: boolean
+  /** A failed job's reason as the provider states it (a short safe code), for the items' messages. */
+  error?: string
 }
 
 /** Thrown by batch adapters for a failed HTTP exchange; `error` says whether to retry. */

@@ -13,7 +13,7 @@
  */
 import type { BatchAdapter, ItemOutcome, ProviderEndpoint, ProviderJobStatus, RemoteJobState } from '../../providers/types'
 import { recordOutcomes, stoppedOutcomes, type PendingOutcome } from './outcomes'
-import { detachRequeued, endJob, laneRatesOf, rescheduleJob, runningItemsOf, type JobItem } from './provider-jobs'
+import { detachRequeued, endJob, isAdopted, laneRatesOf, rescheduleJob, runningItemsOf, type JobItem } from './provider-jobs'
 import { callError, failOver, type BatchContext } from './job-failover'
 import type { WorkBatch } from './ports'
 import type { ProviderJobCause } from './state'
@@ -28,7 +28,10 @@ const APPLY_EVERY = 500
 const STOP_LOOK_MS = 10_000
 const STOP_RESULTS_MS = 60_000
 
-type End = { state: RemoteJobState | 'gave_up'; withResults: boolean; error?: string; resultsTimeoutMs?: number }
+type End = { state: RemoteJobState | 'gave_up' | 'lost'; withResults: boolean; error?: string; resultsTimeoutMs?: number }
+
+/** The message of a job the provider no longer knows. */
+export const LOST_JOB_ERROR = 'provider batch job lost (the provider answered 404 for it, e.g. after a restart)'
 
 /** Delay before the next poll: a fifth of the job's age, between 1 s and 60 s. */
 export function pollDelayMs(ageMs: number): number {
@@ -44,10 +47,12 @@ export async function pollJob(ctx: BatchContext, t: BatchTarget, job: ProviderJo
     status = await t.adapter.poll(t.endpoint, job.remoteId!, signal)
   } catch (err) {
     const e = callError(err)
-    if (!e.retryable) return finishJob(ctx, t, job, batch, { state: 'failed', withResults: false, error: e.message }, now)
+    if (e.status === 404) return onLost(ctx, t, job, batch, now)
+    if (!e.retryable) return finishJob(ctx, t, job, batch, { state: 'failed', withResults: false, error: `provider refused the poll: ${e.message}` }, now)
   }
   if (status && status.state !== 'running' && status.state !== 'cancelling') {
-    return finishJob(ctx, t, { ...job, cause }, batch, { state: status.state, withResults: status.resultsReady }, now)
+    const error = status.state === 'failed' ? `provider reported failed${status.error ? `: ${status.error}` : ''}` : undefined
+    return finishJob(ctx, t, { ...job, cause }, batch, { state: status.state, withResults: status.resultsReady, ...(error ? { error } : {}) }, now)
   }
   const done = status ? status.counts.completed + status.counts.failed : job.progressCount
   const progressAt = done > job.progressCount ? now : (job.progressAt ?? job.submittedAt ?? now)
@@ -61,6 +66,20 @@ export async function pollJob(ctx: BatchContext, t: BatchTarget, job: ProviderJo
   // Right after a cancel request, look again soon: the provider usually confirms it quickly.
   const next = now + (cancelAt === now ? pollDelayMs(0) : pollDelayMs(now - (job.submittedAt ?? now)))
   rescheduleJob(ctx.deps, job.id, cancelAt !== null ? Math.min(next, cancelAt + CANCEL_GRACE_MS + 1) : next, { lastPolledAt: now, progressAt, progressCount: Math.max(done, job.progressCount), cancelRequestedAt: cancelAt, cause })
+}
+
+/**
+ * The provider does not know the job's remote id: re-adopt the remote job it shows for our job id
+ * (its metadata) if that is another one, else end the job as lost — its items are sent again.
+ */
+async function onLost(ctx: BatchContext, t: BatchTarget, job: ProviderJobRow, batch: WorkBatch, now: number): Promise<void> {
+  const found = await t.adapter.find(t.endpoint, { jobId: job.id, submittedAt: job.createdAt, requestCount: job.itemCount }).catch(() => null)
+  if (found && found !== job.remoteId && !isAdopted(ctx.deps, found, job.id)) {
+    ctx.deps.log.warn('provider job re-adopted', { job_id: job.id, lost_remote_id: job.remoteId, remote_id: found })
+    return rescheduleJob(ctx.deps, job.id, now, { remoteId: found, lastPolledAt: now })
+  }
+  ctx.deps.log.warn('provider job lost', { job_id: job.id, remote_id: job.remoteId })
+  return finishJob(ctx, t, { ...job, cause: 'provider_lost' }, batch, { state: 'lost', withResults: false, error: LOST_JOB_ERROR }, now)
 }
 
 /**
@@ -95,7 +114,7 @@ export async function finishJob(ctx: BatchContext, t: BatchTarget | null, job: P
       const error = { kind: 'malformed_response' as const, retryable: true, message: 'The provider batch ended without a result for this item.' }
       recordOutcomes(deps, ports, remaining.map((i) => ({ itemId: i.id, attempt: i.attempts, ...meta, outcome: { ok: false as const, itemId: i.id, error } })), now)
       detachRequeued(deps, job.id)
-    } else failOver(ctx, job, batch, remaining, cause ?? 'provider_failed', now)
+    } else failOver(ctx, job, batch, remaining, cause ?? 'provider_failed', now, end.error ? { detail: end.error } : {})
   }
   endJob(deps, job.id, status, cause, now, end.error)
   deps.log.info('provider job ended', { job_id: job.id, status, cause, leftover: remaining.length })
@@ -139,6 +158,8 @@ function endOf(state: End['state'], cause: ProviderJobCause | null, batch: WorkB
       return { status: 'expired', cause: stopped ?? 'provider_expired' }
     case 'cancelled':
       return { status: 'cancelled', cause: stopped ?? cause ?? 'provider_failed' }
+    case 'lost':
+      return { status: stopped ? 'cancelled' : 'failed', cause: stopped ?? 'provider_lost' }
     case 'gave_up':
       return { status: stopped ? 'cancelled' : 'failed', cause: stopped ?? cause ?? 'lane_stalled' }
     default:

@@ -81,7 +81,8 @@ async function onSubmitError(ctx: BatchContext, job: ProviderJobRow, err: unknow
   if (e.retryable && attempts < MAX_SUBMIT_ATTEMPTS) {
     return rescheduleJob(deps, job.id, now + Math.max(e.retryAfterMs ?? 0, backoffMs(attempts, { baseMs: 1000, maxMs: 60_000 })), { attempts, error: e.message })
   }
-  failOver(ctx, job, batch, items, 'provider_failed', now)
+  // The create itself kept failing (or was refused): sending the same items there again would not help.
+  failOver(ctx, job, batch, items, 'provider_failed', now, { detail: `the provider did not accept the batch: ${e.message}`, resend: false })
   endJob(deps, job.id, 'failed', 'provider_failed', now, e.message)
 }
 

@@ -64,6 +64,7 @@ export const PROVIDER_JOB_CAUSES = [
   'provider_failed', // the submission was refused or kept failing, or the remote job failed: counts against the circuit
   'provider_expired', // the remote job expired: counts against the circuit
   'lane_stalled', // no progress within the offering's expected turnaround: counts against the circuit
+  'provider_lost', // the provider no longer knows the remote job (e.g. lost across a restart): neutral for the circuit, its items are sent again
   'batch_stopped', // our client batch was cancelled or expired: neutral for the circuit
 ] as const
 export type ProviderJobCause = (typeof PROVIDER_JOB_CAUSES)[number]

@@ -7,7 +7,7 @@ export { policyFromRequest, slaSecondsFor, modelsListProblems, type RoutingReque
 export { privacyRejection } from './eligibility'
 export { itemsPhrase } from './select-lanes'
 export { expectedTurnaroundSeconds, riskFactor, summarizeOutcomes, MIN_OBSERVED_LANES } from './observed'
-export { providerCircuits, evaluateCircuit, CIRCUIT_FAILURE_THRESHOLD, CIRCUIT_COOLDOWN_MS, CIRCUIT_FAILURE_CAUSES, type CircuitState, type JobOutcome } from './live-state'
+export { providerCircuits, evaluateCircuit, CIRCUIT_FAILURE_THRESHOLD, CIRCUIT_COOLDOWN_MS, CIRCUIT_FAILURE_CAUSES, CIRCUIT_NEUTRAL_CAUSES, type CircuitState, type JobOutcome } from './live-state'
 export { liveOfferingStates, ratesToLock, type LockedRates } from './live-state'
 export { harvestLaneOutcomes, recordLaneOutcomeInTx, loadObservedStats, type LaneOutcomeRecord } from './stats'
 export { laneOutcomesTable, routingDecisionsTable, DECISION_KINDS, type RoutingDecisionRow, type DecisionKind, type DecisionDetail, type RerouteDetail, type RecordedCandidate } from './table'

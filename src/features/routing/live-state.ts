@@ -68,8 +68,14 @@ export function ratesToLock(states: OfferingState[]): LockedRates {
 export const CIRCUIT_FAILURE_THRESHOLD = 3
 /** Time after the last failure before one probe lane may go through. */
 export const CIRCUIT_COOLDOWN_MS = 5 * 60_000
-/** Provider-job causes that count as a provider failure (`batch_stopped` is neutral). */
+/** Provider-job causes that count as a provider failure. */
 export const CIRCUIT_FAILURE_CAUSES = ['provider_failed', 'provider_expired', 'lane_stalled'] as const
+/**
+ * Causes that say nothing about the provider's health and are skipped (neither failure nor
+ * success): our batch was stopped, or the job was lost — which is what our own restart against
+ * a provider that forgot its jobs looks like; the items are sent again and those jobs count.
+ */
+export const CIRCUIT_NEUTRAL_CAUSES = ['batch_stopped', 'provider_lost'] as const
 /** Outcomes older than this no longer keep a circuit open. */
 const OUTCOME_WINDOW_MS = 24 * 3600 * 1000
 const READ_LIMIT = 1000
@@ -108,7 +114,7 @@ export function providerCircuits(deps: Deps, now: number): Map<string, CircuitSt
   const rows = deps.db
     .select({ provider: providerJobsTable.provider, cause: providerJobsTable.cause, endedAt: providerJobsTable.endedAt })
     .from(providerJobsTable)
-    .where(and(isNotNull(providerJobsTable.endedAt), gte(providerJobsTable.endedAt, now - OUTCOME_WINDOW_MS), sql`coalesce(${providerJobsTable.cause}, '') <> 'batch_stopped'`))
+    .where(and(isNotNull(providerJobsTable.endedAt), gte(providerJobsTable.endedAt, now - OUTCOME_WINDOW_MS), sql`coalesce(${providerJobsTable.cause}, '') NOT IN ${CIRCUIT_NEUTRAL_CAUSES}`))
     .orderBy(desc(providerJobsTable.endedAt), desc(providerJobsTable.id))
     .limit(READ_LIMIT)
     .all()

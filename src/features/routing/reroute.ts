@@ -23,21 +23,27 @@ const CAUSE_TEXT: Record<ProviderJobCause, string> = {
   provider_expired: 'The provider batch expired before every item ran',
   lane_stalled: 'The provider batch made no progress within its expected turnaround',
   batch_stopped: 'The batch was stopped',
+  provider_lost: 'The provider batch job was lost (the provider no longer knows it)',
 }
 
 const MOVE_FROM = itemTransitionFrom(['running'], 'queued')
 
-/** Moves `itemIds` (running items of provider job `job`) to the lane's next usable fallback, or records that none could take them. */
-export function rerouteJobItems(deps: Deps, job: { id: string; laneId: string }, batch: WorkBatch, itemIds: readonly string[], cause: ProviderJobCause, now: number): RerouteResult {
+/**
+ * Moves `itemIds` (running items of provider job `job`) to the lane's next usable fallback, or
+ * records that none could take them. `detail` (e.g. "provider reported failed: …; 4 attempts on
+ * openai-batch-gpt-4o-mini") goes into the message, which names why nothing could take them.
+ */
+export function rerouteJobItems(deps: Deps, job: { id: string; laneId: string }, batch: WorkBatch, itemIds: readonly string[], cause: ProviderJobCause, now: number, detail?: string): RerouteResult {
   const lane = deps.db.select().from(lanesTable).where(eq(lanesTable.id, job.laneId)).get()
-  const failed = `${CAUSE_TEXT[cause]} and no fallback lane could take this item before the SLA deadline.`
-  if (!lane || itemIds.length === 0) return { toLaneId: null, message: failed }
+  const what = `${CAUSE_TEXT[cause]}${detail ? ` (${detail})` : ''}`
+  if (!lane || itemIds.length === 0) return { toLaneId: null, message: `${what}.` }
   const target = pickFallback(deps, lane, batch.slaDeadline, now)
   const base = { batchId: lane.batchId, model: lane.model, operation: lane.operation, fromLaneId: lane.id, fromOfferingId: lane.offeringId, cause, at: now }
   if (!target) {
     const n = itemIds.length
-    writeTx(deps.db, () => recordRerouteInTx(deps, { ...base, toLaneId: null, toOfferingId: null, itemCount: n, message: `${CAUSE_TEXT[cause]}; no fallback lane could finish before the SLA deadline, so ${n} unfinished item${n === 1 ? '' : 's'} failed.` }))
-    return { toLaneId: null, message: failed }
+    const why = lane.fallbacks.length === 0 ? 'its lane has no fallback offering' : 'no fallback lane could take it before the SLA deadline (each is unavailable, circuit-open or too slow)'
+    writeTx(deps.db, () => recordRerouteInTx(deps, { ...base, toLaneId: null, toOfferingId: null, itemCount: n, message: `${what}; ${why}, so ${n} unfinished item${n === 1 ? '' : 's'} failed.` }))
+    return { toLaneId: null, message: `${what}; ${why}.` }
   }
   const { offering } = target.live
   const rates = batch.lockedRates[offering.offering_id] ?? catalogRates(offering)

@@ -6,7 +6,7 @@
  */
 import { jsonlLines } from '../../lib/jsonl'
 import { httpSettings, joinUrl, parseJson, requestJson, sendRequest, type FetchLike, type HttpSettings } from '../batch-http'
-import { providerError } from '../http-errors'
+import { providerError, safeErrorCode } from '../http-errors'
 import { errorCodeOf } from '../openai-compatible/wire'
 import { ProviderCallError, type BatchAdapter, type BatchEntry, type ItemOutcome, type ProviderEndpoint, type ProviderJobRef, type ProviderJobStatus } from '../types'
 import { inputLine, outcomeOfLine, remoteState } from './map'
@@ -89,7 +89,8 @@ function statusOf(batch: Batch): ProviderJobStatus {
   const state = remoteState(batch.status)
   const counts = batch.request_counts ?? { total: 0, completed: 0, failed: 0 }
   const terminal = state === 'ended' || state === 'expired' || state === 'cancelled' || state === 'failed'
-  return { state, counts, resultsReady: terminal }
+  const code = state === 'failed' ? safeErrorCode(batch.errors?.data?.[0]?.code) : undefined
+  return { state, counts, resultsReady: terminal, ...(code ? { error: code } : {}) }
 }
 
 async function* results(s: HttpSettings, endpoint: ProviderEndpoint, ref: ProviderJobRef, signal?: AbortSignal): AsyncGenerator<ItemOutcome> {

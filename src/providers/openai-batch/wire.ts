@@ -25,6 +25,8 @@ export const Batch = T.Object({
   error_file_id: NullableString,
   request_counts: T.Optional(T.Union([T.Null(), T.Object({ total: Int, completed: Int, failed: Int })])),
   metadata: T.Optional(T.Union([T.Null(), T.Record(T.String(), T.String())])),
+  /** Why a `failed` batch failed (validation or limits): only the codes are read. */
+  errors: T.Optional(T.Union([T.Null(), T.Object({ data: T.Optional(T.Array(T.Object({ code: T.Optional(T.Unknown()) }))) })])),
 })
 export type Batch = Static<typeof Batch>
 
