@@ -35,15 +35,31 @@ export function parseMicros(text: string, opts: { allowNegative?: boolean } = {}
 }
 
 /**
- * Cost in micro-dollars of `tokens` at `ratePer1mMicros` micro-dollars per million tokens,
- * rounded up so that rounding never favours the operator by less than a micro-dollar per call.
+ * Cost in micro-dollars of `tokens` at `ratePer1mMicros` micro-dollars per million tokens (plus
+ * `moreTokens` at `moreRate`: one item's input and output together), rounded once, half up, from
+ * the exact product — the project's one rounding rule (README "Money and rounding"). Rounding
+ * each kind, or each item, up to a whole micro-dollar made 300 tiny items cost 300 µ$.
  */
-export function costOfTokens(tokens: number, ratePer1mMicros: number): number {
-  if (tokens <= 0 || ratePer1mMicros <= 0) return 0
-  return Math.ceil((tokens * ratePer1mMicros) / 1_000_000)
+export function costOfTokens(tokens: number, ratePer1mMicros: number, moreTokens = 0, moreRate = 0): number {
+  const exact = Math.max(0, tokens) * Math.max(0, ratePer1mMicros) + Math.max(0, moreTokens) * Math.max(0, moreRate)
+  return Math.floor((exact + 500_000) / 1_000_000)
 }
 
 /** `amount × bps / 10000`, rounded half up, for fees and discounts in basis points. */
 export function applyBps(amount: number, bps: number): number {
   return Math.round((amount * bps) / 10_000)
+}
+
+/**
+ * Costs (listed in write-off order) brought down to add up to at most `cap`: the excess is taken
+ * off the first ones, each down to at most 0; the rest are unchanged. Σ result = min(Σ costs, cap).
+ */
+export function capCosts(costs: readonly number[], cap: number): number[] {
+  let excess = costs.reduce((a, c) => a + c, 0) - Math.max(0, cap)
+  return costs.map((c) => {
+    if (excess <= 0) return c
+    const off = Math.min(excess, c)
+    excess -= off
+    return c - off
+  })
 }

@@ -9,7 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { FakeClock } from '../../src/lib/clock'
 import { MAX_ATTEMPTS } from '../../src/features/dispatch/outcomes'
 import { startTestApp, type TestApp } from '../helpers/test-app'
-import { LLAMA, LLAMA_UPSTREAM, NOMIC, OPENHOST_ONLY, batchRow, chatItem, chatItems, driveToTerminal, embeddingItem, itemRows, ledgerSums, micros, newKey, pageAllResults, postBatch, reservationOfBatch, resetSim, setSimScenario, simStats } from '../helpers/batch-helpers'
+import { LLAMA, NOMIC, OPENHOST_ONLY, batchRow, chatItem, chatItems, driveToTerminal, embeddingItem, itemRows, ledgerSums, micros, newKey, pageAllResults, postBatch, reservationOfBatch, resetSim, setSimScenario, simStats } from '../helpers/batch-helpers'
 
 let app: TestApp
 const clock = new FakeClock()
@@ -111,11 +111,13 @@ describe('dispatch under provider faults (fake clock)', () => {
   })
 
   it('one model failing every time, another healthy: the charge is the healthy model\'s cost only', async () => {
+    // Embeddings fail, chat is healthy: a short embedding item costs under ½ µ$, i.e. 0 under the
+    // rounding rule (README "Money and rounding"), so the healthy side is the chat model, whose cost shows.
     const items = [...chatItems(4, LLAMA, 'chat'), ...['a', 'b', 'c', 'd'].map((x) => embeddingItem(`embed-${x}`, NOMIC))]
-    const run = await runUnder({ models: { [LLAMA_UPSTREAM]: { fail_rate: 1, fail_status: 500 } } }, items)
+    const run = await runUnder({ models: { [NOMIC]: { fail_rate: 1, fail_status: 500 } } }, items)
     expectSettledCleanly(run, ['provider_error'])
-    const failing = run.results.filter((r) => r.model === LLAMA)
-    const healthy = run.results.filter((r) => r.model === NOMIC)
+    const failing = run.results.filter((r) => r.model === NOMIC)
+    const healthy = run.results.filter((r) => r.model === LLAMA)
     expect(failing.every((r) => r.status === 'failed' && r.attempts === MAX_ATTEMPTS)).toBe(true)
     expect(healthy.every((r) => r.status === 'completed' && r.attempts === 1)).toBe(true)
     expect(run.charged).toBeGreaterThan(0)

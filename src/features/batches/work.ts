@@ -8,12 +8,13 @@ import { and, eq, getTableColumns, inArray, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
 import type { Db } from '../../db/client'
 import { writeTx } from '../../db/tx'
+import { capCosts } from '../../lib/money'
 import { defineClaim, endLeaseInTx, sqlList, type LeaseKind, type WorkBatch, endLanesInTx } from '../dispatch/index'
 import { UNFINISHED_ITEM_STATUSES, itemsTable } from '../items/index'
 import type { RouteResult } from '../routing/index'
 import { transitionFrom } from './state'
 import { batchesTable, type BatchRow } from './table'
-import { settleReservation } from '../credits/index'
+import { getReservation, settleReservation } from '../credits/index'
 import { writeArtifacts } from './results'
 
 /** A batch whose routing lease lapsed goes back to `pending` and is routed again (its lanes are refilled, not recreated). */
@@ -95,6 +96,36 @@ export function startBatchesInTx(deps: Deps, batchIds: ReadonlySet<string>, now:
 // transaction as the terminal status. Every step is idempotent, so a crash mid-way is finished by
 // the next claim after the lease lapses.
 
+/** Σ cost of a batch's completed items. */
+function completedCost(deps: Deps, batchId: string): number {
+  const row = deps.db.select({ cost: sql<number>`coalesce(sum(${itemsTable.costMicros}), 0)` }).from(itemsTable).where(and(eq(itemsTable.batchId, batchId), eq(itemsTable.status, 'completed'))).get()
+  return Number(row?.cost ?? 0)
+}
+
+/**
+ * Price protection, kept reconciled: a batch is never charged more than it reserved, and when its
+ * items' costs add up to more (usage above the estimate), the excess is written off the items that
+ * finished last, so Σ item cost = Σ lane settled = charged, always. Before the artifacts are
+ * written (they show item costs); idempotent (a settled reservation caps at what it charged).
+ * Returns the charge.
+ */
+export function capItemCosts(deps: Deps, batch: Pick<BatchRow, 'id' | 'reservationId'>): number {
+  return writeTx(deps.db, () => {
+    const total = completedCost(deps, batch.id)
+    const reservation = batch.reservationId ? getReservation(deps, batch.reservationId) : undefined
+    if (!reservation) return total
+    const cap = reservation.status === 'settled' ? reservation.charged : reservation.amount
+    if (total <= cap) return total
+    const lastFirst = deps.db.select({ id: itemsTable.id, cost: itemsTable.costMicros }).from(itemsTable).where(and(eq(itemsTable.batchId, batch.id), eq(itemsTable.status, 'completed'), sql`${itemsTable.costMicros} > 0`)).orderBy(sql`${itemsTable.completedAt} DESC`, sql`${itemsTable.seq} DESC`).all()
+    const capped = capCosts(lastFirst.map((i) => i.cost ?? 0), cap)
+    lastFirst.forEach((item, k) => {
+      if (capped[k] !== item.cost) deps.db.update(itemsTable).set({ costMicros: capped[k]! }).where(eq(itemsTable.id, item.id)).run()
+    })
+    deps.log.info('item costs capped at the reservation', { batch_id: batch.id, written_off_micros: total - cap })
+    return cap
+  })
+}
+
 /** The terminal event of a batch (features/webhooks): its signed link made first (jose is async), then written in the terminal transaction. */
 export interface TerminalEvent {
   prepare(deps: Deps, batch: BatchRow): Promise<string | null>
@@ -103,9 +134,9 @@ export interface TerminalEvent {
 
 /** Artifacts, settlement, terminal status + event — in that order, each safe to repeat. */
 export async function finalizeBatch(deps: Deps, batch: BatchRow, event: TerminalEvent): Promise<void> {
+  const charge = capItemCosts(deps, batch)
   const files = await writeArtifacts(deps, batch)
-  const charge = deps.db.select({ cost: sql<number>`coalesce(sum(${itemsTable.costMicros}), 0)` }).from(itemsTable).where(and(eq(itemsTable.batchId, batch.id), eq(itemsTable.status, 'completed'))).get()
-  const reservation = batch.reservationId ? settleReservation(deps, batch.reservationId, Number(charge?.cost ?? 0)) : null
+  const reservation = batch.reservationId ? settleReservation(deps, batch.reservationId, charge) : null
   const now = deps.clock.now()
   const end = batch.endIntent ?? 'completed'
   const stamp = end === 'completed' ? { completedAt: now } : end === 'cancelled' ? { cancelledAt: now } : end === 'expired' ? { expiredAt: now } : { failedAt: now }

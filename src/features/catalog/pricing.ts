@@ -77,9 +77,15 @@ function priceMicros(offering: CatalogOffering, field: string, value: string): n
   return micros
 }
 
-/** Subtotal from tokens at micro-dollar-per-1M rates, then fee and discount in basis points. */
+/**
+ * Subtotal from tokens at micro-dollar-per-1M rates, then fee and discount in basis points. The
+ * one rounding rule (README "Money and rounding"): each part of one item's (or one estimate's)
+ * price is rounded once, half up, to a whole micro-dollar — the subtotal from the exact product of
+ * all its tokens, never per token kind, and never up to a minimum of 1 µ$ — so a tiny item may
+ * cost 0 and Σ item costs is what the batch is charged (batches/work.ts caps it at the reservation).
+ */
 export function priceTokens(inputTokens: number, outputTokens: number, rates: { input: number; output: number }, provider: string, fees: FeeSchedule): LanePrice {
-  const providerSubtotal = costOfTokens(inputTokens, rates.input) + costOfTokens(outputTokens, rates.output)
+  const providerSubtotal = costOfTokens(inputTokens, rates.input, outputTokens, rates.output)
   return addFees(providerSubtotal, provider, fees)
 }
 
