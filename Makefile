@@ -12,7 +12,7 @@ BUN := $(SYSTEM_BUN)
 endif
 export PATH := $(dir $(BUN)):$(PATH)
 
-.PHONY: run test check build smoke migrations bench fuzz clean deps screenshots
+.PHONY: run test check build smoke migrations bench fuzz clean deps screenshots mutation soak
 
 $(CURDIR)/.tools/node_modules/.bin/bun:
 	mkdir -p .tools
@@ -43,6 +43,15 @@ test: deps
 ## seed, printed; replay one with FUZZ_SEED=<seed> FUZZ_RUNS=<n> make fuzz. `make test` runs 5,000.
 fuzz: deps
 	FUZZ_RUNS=$${FUZZ_RUNS:-100000} FUZZ_SEED=$${FUZZ_SEED:-$$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')} $(BUN) test test/contract/fuzz.test.ts
+
+## make mutation — applies each realistic money/privacy/isolation/fencing bug of
+## scripts/mutation-check.ts to a temp copy of the tree, runs the tests guarding it, reports killed/total.
+mutation: deps
+	$(BUN) scripts/mutation-check.ts
+
+## make soak — the long crash-torture variant: 20 kill -9s over 3 batches (CRASH_SEED=<seed> replays one).
+soak: deps
+	CRASH_KILLS=20 CRASH_BATCHES=3 $(BUN) test test/reliability/crash-torture.test.ts --timeout 1800000
 
 ## make build — the single executable dist/batchrouter. Worker entrypoints are listed after
 ## main.ts so the binary carries them (bun build --compile bundles `new Worker` targets only then).

@@ -13,7 +13,7 @@ import { priceTokens } from '../../../src/features/catalog/index'
 import { startTestApp, type TestApp } from '../../helpers/test-app'
 import { eq } from 'drizzle-orm'
 import { itemsTable } from '../../../src/features/items/table'
-import { driveToTerminal, embeddingItem, getJson, itemRows, ledgerSums, micros, newKey, pageAllResults, postBatch, reservationOfBatch } from '../../helpers/batch-helpers'
+import { chatItems, driveToTerminal, embeddingItem, getJson, itemRows, ledgerSums, micros, newKey, pageAllResults, postBatch, reservationOfBatch } from '../../helpers/batch-helpers'
 
 const SEED = 20261202
 
@@ -90,7 +90,7 @@ describe('300 tiny embedding items (HTTP, fake clock)', () => {
 
   it('usage above the reservation: the charge stops at the reservation and the excess is written off the last items, still reconciled', async () => {
     const org = app.newOrg('5.00')
-    const created = await postBatch(app, org.auth, { items: Array.from({ length: 6 }, (_, i) => embeddingItem(`over-${i}`)) }, newKey('over'))
+    const created = await postBatch(app, org.auth, { items: chatItems(6, 'gpt-4o-mini', 'over') }, newKey('over'))
     expect(created.status).toBe(202)
     const batchId = created.body.id as string
     for (let i = 0; i < 10 && itemRows(app, batchId).some((r) => r.status !== 'completed'); i++) {
@@ -101,6 +101,7 @@ describe('300 tiny embedding items (HTTP, fake clock)', () => {
       await app.runJob('collect-results')
     }
     const reservation = reservationOfBatch(app, batchId)!
+    expect(reservation.amount).toBeGreaterThan(6)
     // A provider reporting far more usage than estimated: each item now costs a third of the reservation.
     const each = Math.ceil(reservation.amount / 3)
     app.deps.db.update(itemsTable).set({ costMicros: each }).where(eq(itemsTable.batchId, batchId)).run()

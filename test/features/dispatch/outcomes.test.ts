@@ -90,4 +90,32 @@ describe('the outcome path', () => {
     await app.runJob('finalize-batches')
     expect(itemRows(app, batchId)[0]!.status).toBe('cancelled')
   })
+
+  it('ignores a late answer for an item re-queued for a retry and not yet claimed again (queued, same attempt number)', async () => {
+    const { batchId, item } = await claimedItem()
+    const late = await realAnswer(item)
+    const retry = { ok: false as const, itemId: item.id, error: { kind: 'server_error' as const, retryable: true, message: 'The provider failed to answer (HTTP 503).' } }
+    expect(recordOutcomes(app.deps, ports, [pending(item, 1, retry)], clock.now())).toBe(1)
+    expect(itemRows(app, batchId).map((i) => [i.status, i.attempts])).toEqual([['queued', 1]])
+
+    expect(recordOutcomes(app.deps, ports, [pending(item, 1, late)], clock.now())).toBe(0)
+    const [row] = itemRows(app, batchId)
+    expect([row!.status, row!.attempts, row!.output, row!.costMicros ?? 0, row!.completedAt]).toEqual(['queued', 1, null, 0, null])
+  })
+
+  it('ignores a late answer for an item whose batch expired while it ran', async () => {
+    const { batchId, auth, item } = await claimedItem(clock.now() + 1000)
+    const late = await realAnswer(item)
+    clock.advance(25 * 3600 * 1000)
+    rescueLapsedLeases(app.deps, [ITEM_LEASES], clock.now())
+    await app.runJob('expire-batches')
+    await app.runJob('finalize-batches')
+    expect(itemRows(app, batchId).map((i) => i.status)).toEqual(['expired'])
+
+    expect(recordOutcomes(app.deps, ports, [pending(item, 1, late)], clock.now())).toBe(0)
+    const [row] = itemRows(app, batchId)
+    expect([row!.status, row!.output, row!.costMicros ?? 0]).toEqual(['expired', null, 0])
+    const batch = (await app.request(`/v1/batches/${batchId}`, { headers: auth }).then((r) => r.json())) as any
+    expect(batch.batch.counts.completed).toBe(0)
+  })
 })
