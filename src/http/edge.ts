@@ -8,7 +8,7 @@
  */
 import type { Server } from 'bun'
 import type { Deps } from '../deps'
-import { AppError, errorResponse } from '../lib/errors'
+import { AppError, errorResponse, storageFullError } from '../lib/errors'
 import { forwardedClientAddress } from '../lib/forwarded'
 import { newId } from '../lib/ids'
 import { assertPrincipalKind, authenticateRequest, rememberPrincipal, type Principal } from '../features/api-keys/index'
@@ -110,6 +110,11 @@ function clientAddress(deps: Deps, request: Request, server: Server<unknown>): s
 
 function asAppError(deps: Deps, err: unknown, requestId: string): AppError {
   if (err instanceof AppError) return err
+  const full = storageFullError(err)
+  if (full) {
+    deps.log.error('data disk full', { request_id: requestId, error: err instanceof Error ? err.message : String(err) })
+    return full
+  }
   deps.log.error('unhandled error at the edge', { request_id: requestId, error: err instanceof Error ? (err.stack ?? err.message) : String(err) })
   return new AppError('internal_error', { message: `Something went wrong on our side. Quote request id ${requestId} when reporting it.` })
 }

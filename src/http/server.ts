@@ -4,7 +4,7 @@
  */
 import { Elysia } from 'elysia'
 import type { Deps } from '../deps'
-import { AppError, errorResponse } from '../lib/errors'
+import { AppError, errorResponse, storageFullError } from '../lib/errors'
 import { buildRouteTable, type RouteTable } from './route-table'
 import { newId } from '../lib/ids'
 
@@ -60,9 +60,15 @@ function toAppError(code: unknown, error: unknown, method: string, path: string,
     case 'INVALID_COOKIE_SIGNATURE':
     case 'INVALID_FILE_TYPE':
       return new AppError('invalid_request', { message: String((error as Error)?.message ?? 'invalid request') })
-    default:
+    default: {
+      const full = storageFullError(error)
+      if (full) {
+        deps.log.error('data disk full', { request_id: requestId, method, path, error: error instanceof Error ? error.message : String(error) })
+        return full
+      }
       deps.log.error('unhandled error', { request_id: requestId, code: String(code), error: error instanceof Error ? (error.stack ?? error.message) : String(error) })
       return new AppError('internal_error', { message: `Something went wrong on our side. Quote request id ${requestId} when reporting it.` })
+    }
   }
 }
 

@@ -5,6 +5,7 @@
  */
 import { Cron } from 'croner'
 import type { Deps, JobName } from '../deps'
+import { storageFullError } from '../lib/errors'
 
 export interface Job {
   /** Stable id, e.g. `route-batches`. */
@@ -76,7 +77,9 @@ export class Scheduler {
         this.deps.metrics.countJobPass(name, false)
       } catch (err) {
         this.deps.metrics.countJobPass(name, true)
-        this.deps.log.error('job failed', { job: name, error: err instanceof Error ? (err.stack ?? err.message) : String(err) })
+        // A full data disk is said plainly: the work stays where it was and is retried when its lease lapses.
+        const diskFull = storageFullError(err) !== null
+        this.deps.log.error(diskFull ? 'job failed: the data disk is full' : 'job failed', { job: name, ...(diskFull ? { disk_full: true } : {}), error: err instanceof Error ? (err.stack ?? err.message) : String(err) })
       }
     })()
     this.running.set(name, pass)

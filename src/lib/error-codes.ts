@@ -30,6 +30,7 @@ export const ERROR_CODES = {
   internal_error: { status: 500, type: 'api_error' }, // unexpected; logged with the request id
   provider_capacity_unavailable: { status: 503, type: 'api_error' }, // every eligible lane is full
   not_ready: { status: 503, type: 'api_error' }, // draining or not yet ready
+  storage_full: { status: 503, type: 'api_error' }, // the data disk is full (ENOSPC / SQLITE_FULL): nothing was stored; retry after the operator frees space
 } as const
 
 export type ErrorCode = keyof typeof ERROR_CODES

@@ -30,6 +30,22 @@ export class AppError extends Error {
   }
 }
 
+/** Seconds a client is asked to wait after a full disk (the operator has to free space). */
+const STORAGE_FULL_RETRY_S = 30
+
+/**
+ * The clear answer to a write that failed because the data disk is full — a file write (ENOSPC)
+ * or SQLite (SQLITE_FULL, "database or disk is full") — else null. Every write is one transaction
+ * or a temp file renamed into place, so nothing half-written is kept.
+ */
+export function storageFullError(err: unknown): AppError | null {
+  const e = err as { code?: unknown; errno?: unknown; message?: unknown } | null
+  const code = typeof e?.code === 'string' ? e.code : ''
+  const message = typeof e?.message === 'string' ? e.message : ''
+  if (code !== 'ENOSPC' && code !== 'SQLITE_FULL' && !/database or disk is full|no space left on device/i.test(message)) return null
+  return new AppError('storage_full', { message: "The server's data disk is full, so nothing was stored. Try again later; the operator must free space on the data directory.", retryAfter: STORAGE_FULL_RETRY_S })
+}
+
 /** Shorthand for the most common refusal: 404 with a message naming what was not found. */
 export function notFound(what: string, id: string): AppError {
   return new AppError('not_found', { message: `No ${what} found with id '${id}'.`, param: 'id' })

@@ -104,8 +104,8 @@ export async function resubmitJob(ctx: BatchContext, t: BatchTarget, job: Provid
       return hooks.collectNow(job.id)
     }
   } catch (err) {
-    const e = callError(err)
-    if (e.retryable) return rescheduleJob(deps, job.id, now + backoffMs(job.attempts + 1, { baseMs: 1000, maxMs: 60_000 }))
+    // The look-up counts as a try like a create: a provider that keeps failing is given up on after MAX_SUBMIT_ATTEMPTS.
+    if (callError(err).retryable) return onSubmitError(ctx, job, err)
   }
   const meta = { provider: job.provider, rates: laneRatesOf(deps, job.laneId) }
   const built = await buildEntries(ctx, t, items, batch, meta, new Map(items.map((i) => [i.id, i.customId])))
