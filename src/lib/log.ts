@@ -12,6 +12,8 @@ export interface Log {
   info(msg: string, fields?: Record<string, unknown>): void
   warn(msg: string, fields?: Record<string, unknown>): void
   error(msg: string, fields?: Record<string, unknown>): void
+  /** A logger that adds `bindings` (e.g. `batch_id`) to every line it writes (a pino child). */
+  child(bindings: Record<string, unknown>): Log
 }
 
 /** Creates a logger writing JSON lines to `write` (stdout, synchronously, by default). */
@@ -26,10 +28,15 @@ export function createLog(level: LogLevel, write?: (line: string) => void): Log 
     },
     destination,
   )
+  return wrap(logger)
+}
+
+function wrap(logger: pino.Logger): Log {
   return {
     debug: (msg, fields) => logger.debug(fields ?? {}, msg),
     info: (msg, fields) => logger.info(fields ?? {}, msg),
     warn: (msg, fields) => logger.warn(fields ?? {}, msg),
     error: (msg, fields) => logger.error(fields ?? {}, msg),
+    child: (bindings) => wrap(logger.child(bindings)),
   }
 }

@@ -13,7 +13,7 @@
  */
 import type { BatchAdapter, ItemOutcome, ProviderEndpoint, ProviderJobStatus, RemoteJobState } from '../../providers/types'
 import { recordOutcomes, stoppedOutcomes, type PendingOutcome } from './outcomes'
-import { detachRequeued, endJob, isAdopted, laneRatesOf, rescheduleJob, runningItemsOf, type JobItem } from './provider-jobs'
+import { detachRequeued, endJob, isAdopted, jobLog, laneRatesOf, rescheduleJob, runningItemsOf, type JobItem } from './provider-jobs'
 import { callError, failOver, type BatchContext } from './job-failover'
 import type { WorkBatch } from './ports'
 import type { ProviderJobCause } from './state'
@@ -58,7 +58,7 @@ export async function pollJob(ctx: BatchContext, t: BatchTarget, job: ProviderJo
   const progressAt = done > job.progressCount ? now : (job.progressAt ?? job.submittedAt ?? now)
   if (cancelAt !== null && now - cancelAt > CANCEL_GRACE_MS) return finishJob(ctx, t, { ...job, cause: cause ?? 'lane_stalled' }, batch, { state: 'gave_up', withResults: false }, now)
   if (cancelAt === null && now - progressAt > t.offering.turnaround_seconds * 1000) {
-    ctx.deps.log.warn('provider job stalled', { job_id: job.id, offering_id: job.offeringId, quiet_ms: now - progressAt })
+    jobLog(ctx.deps, job).warn('provider job stalled', { quiet_ms: now - progressAt })
     await cancelQuietly(t.adapter, t.endpoint, job.remoteId!)
     cancelAt = now
     cause = 'lane_stalled'
@@ -75,10 +75,10 @@ export async function pollJob(ctx: BatchContext, t: BatchTarget, job: ProviderJo
 async function onLost(ctx: BatchContext, t: BatchTarget, job: ProviderJobRow, batch: WorkBatch, now: number): Promise<void> {
   const found = await t.adapter.find(t.endpoint, { jobId: job.id, submittedAt: job.createdAt, requestCount: job.itemCount }).catch(() => null)
   if (found && found !== job.remoteId && !isAdopted(ctx.deps, found, job.id)) {
-    ctx.deps.log.warn('provider job re-adopted', { job_id: job.id, lost_remote_id: job.remoteId, remote_id: found })
+    jobLog(ctx.deps, job).warn('provider job re-adopted', { lost_remote_id: job.remoteId, remote_id: found })
     return rescheduleJob(ctx.deps, job.id, now, { remoteId: found, lastPolledAt: now })
   }
-  ctx.deps.log.warn('provider job lost', { job_id: job.id, remote_id: job.remoteId })
+  jobLog(ctx.deps, job).warn('provider job lost', { remote_id: job.remoteId })
   return finishJob(ctx, t, { ...job, cause: 'provider_lost' }, batch, { state: 'lost', withResults: false, error: LOST_JOB_ERROR }, now)
 }
 
@@ -102,7 +102,7 @@ export async function finishJob(ctx: BatchContext, t: BatchTarget | null, job: P
   const items = runningItemsOf(deps, job.id)
   const meta = { provider: job.provider, rates: laneRatesOf(deps, job.laneId) }
   if (t && end.withResults && job.remoteId) {
-    const ok = await applyResults(ctx, t, job.remoteId, items, meta, now, end.resultsTimeoutMs)
+    const ok = await applyResults(ctx, t, { ...job, remoteId: job.remoteId }, items, meta, now, end.resultsTimeoutMs)
     if (!ok && !batch.endIntent) return rescheduleJob(deps, job.id, now + pollDelayMs(now - (job.submittedAt ?? now)), { lastPolledAt: now })
   }
   detachRequeued(deps, job.id)
@@ -117,11 +117,11 @@ export async function finishJob(ctx: BatchContext, t: BatchTarget | null, job: P
     } else failOver(ctx, job, batch, remaining, cause ?? 'provider_failed', now, end.error ? { detail: end.error } : {})
   }
   endJob(deps, job.id, status, cause, now, end.error)
-  deps.log.info('provider job ended', { job_id: job.id, status, cause, leftover: remaining.length })
+  jobLog(deps, job).info('provider job ended', { status, cause, leftover: remaining.length })
 }
 
 /** Streams every result line onto the job's running items; false when the download failed and should be retried. */
-async function applyResults(ctx: BatchContext, t: BatchTarget, remoteId: string, items: JobItem[], meta: Pick<PendingOutcome, 'provider' | 'rates'>, now: number, timeoutMs?: number): Promise<boolean> {
+async function applyResults(ctx: BatchContext, t: BatchTarget, job: ProviderJobRow & { remoteId: string }, items: JobItem[], meta: Pick<PendingOutcome, 'provider' | 'rates'>, now: number, timeoutMs?: number): Promise<boolean> {
   const attempts = new Map(items.map((i) => [i.id, i.attempts]))
   let buffer: PendingOutcome[] = []
   const add = (outcome: ItemOutcome) => {
@@ -133,7 +133,7 @@ async function applyResults(ctx: BatchContext, t: BatchTarget, remoteId: string,
     buffer = []
   }
   try {
-    for await (const outcome of t.adapter.results(t.endpoint, { remoteId, items: new Map(items.map((i) => [i.customId, i.id])) }, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined)) {
+    for await (const outcome of t.adapter.results(t.endpoint, { remoteId: job.remoteId, items: new Map(items.map((i) => [i.customId, i.id])) }, timeoutMs ? AbortSignal.timeout(timeoutMs) : undefined)) {
       if (!outcome.ok && outcome.error.kind === 'not_run') continue // re-routed below, never counted as an attempt's failure
       add(outcome)
       if (buffer.length >= APPLY_EVERY) flush()
@@ -143,7 +143,7 @@ async function applyResults(ctx: BatchContext, t: BatchTarget, remoteId: string,
   } catch (err) {
     flush()
     const e = callError(err)
-    ctx.deps.log.warn('provider job results not read', { remote_id: remoteId, error: e.message })
+    jobLog(ctx.deps, job).warn('provider job results not read', { remote_id: job.remoteId, error: e.message })
     return !e.retryable
   }
 }

@@ -12,7 +12,7 @@ import { finishJob, pollJob, stopJob } from './batch-collect'
 import { resubmitJob, submitLane, type SubmitHooks } from './batch-submit'
 import type { BatchContext } from './job-failover'
 import type { WorkPorts } from './ports'
-import { claimDueJobs, claimJob, endJob, lanesWithDueItems, markBatchJobsDue, POLL_LEASE_MS, PROVIDER_JOB_LEASES, unfinishedJob } from './provider-jobs'
+import { claimDueJobs, claimJob, endJob, jobLog, lanesWithDueItems, markBatchJobsDue, POLL_LEASE_MS, PROVIDER_JOB_LEASES, unfinishedJob } from './provider-jobs'
 import type { ProviderJobRow } from './table'
 import { liveTargets, targetOf, type BatchTarget } from './targets'
 
@@ -52,7 +52,7 @@ export class BatchRunner {
     const { deps } = this.ctx
     const claim = claimDueJobs.claim(deps, { holder: HOLDER, until: now + POLL_LEASE_MS, limit: COLLECT_CLAIM, now })
     const failed = await Promise.all(claim.rows.map((job) => this.collect(job).then(() => false, (err) => {
-      deps.log.error('collect-results failed', { job_id: job.id, error: err instanceof Error ? err.message : String(err) })
+      jobLog(deps, job).error('collect-results failed', { error: err instanceof Error ? err.message : String(err) })
       return true
     })))
     // A job whose pass failed keeps the lease until it lapses: it is looked at again in POLL_LEASE_MS, not on the next tick.

@@ -12,7 +12,7 @@ import { splitEntries, type SizedEntry } from '../../providers/batch-split'
 import type { BatchEntry } from '../../providers/types'
 import { claimLaneItems, readLines, requestOf, type BatchInput, type ClaimedItem } from './item-work'
 import { recordOutcomes, stoppedOutcomes, type PendingOutcome } from './outcomes'
-import { CLAIM_LEASE_MS, createProviderJobs, endJob, isAdopted, laneRatesOf, recordSubmitted, rescheduleJob, runningItemsOf } from './provider-jobs'
+import { CLAIM_LEASE_MS, createProviderJobs, endJob, isAdopted, jobLog, laneRatesOf, recordSubmitted, rescheduleJob, runningItemsOf } from './provider-jobs'
 import { callError, failOver, type BatchContext } from './job-failover'
 import type { BatchTarget } from './targets'
 import type { ProviderJobRow } from './table'
@@ -77,7 +77,7 @@ async function onSubmitError(ctx: BatchContext, job: ProviderJobRow, err: unknow
   }
   const e = callError(err)
   const attempts = job.attempts + 1
-  deps.log.warn('provider job not created', { job_id: job.id, attempt: attempts, kind: e.kind, error: e.message })
+  jobLog(deps, job).warn('provider job not created', { attempt: attempts, kind: e.kind, error: e.message })
   if (e.retryable && attempts < MAX_SUBMIT_ATTEMPTS) {
     return rescheduleJob(deps, job.id, now + Math.max(e.retryAfterMs ?? 0, backoffMs(attempts, { baseMs: 1000, maxMs: 60_000 })), { attempts, error: e.message })
   }
@@ -132,7 +132,7 @@ async function buildEntries(ctx: BatchContext, t: BatchTarget, items: readonly C
       if (encoded.ok) out.entries.push({ entry, bytes: encoded.bytes })
       else out.failures.push({ itemId: item.id, attempt: item.attempts, ...meta, outcome: { ok: false, itemId: item.id, error: encoded.error } })
     } catch (err) {
-      ctx.deps.log.warn('item could not be sent', { item_id: item.id, error: err instanceof Error ? err.message : String(err) })
+      ctx.deps.log.warn('item could not be sent', { batch_id: item.batchId, item_id: item.id, error: err instanceof Error ? err.message : String(err) })
       out.failures.push(failure(items, item.id, meta, 'The item could not be turned into a provider request (its input file or image may be missing).'))
     }
   }

@@ -10,7 +10,7 @@ import { providerError } from '../../providers/http-errors'
 import { ProviderCallError, type ProviderError } from '../../providers/types'
 import { liveOffering } from '../catalog/index'
 import { MAX_ATTEMPTS, recordOutcomes, stoppedOutcomes } from './outcomes'
-import { detachRequeued, laneRatesOf } from './provider-jobs'
+import { detachRequeued, jobLog, laneRatesOf } from './provider-jobs'
 import type { WorkBatch, WorkPorts } from './ports'
 import type { ProviderJobCause } from './state'
 
@@ -57,7 +57,7 @@ export function failOver(ctx: BatchContext, job: FailingJob, batch: WorkBatch, i
   const fullDetail = [detail, resend ? `${tries} attempt${tries === 1 ? '' : 's'} on ${job.offeringId}` : null].filter(Boolean).join('; ')
   const where = ports.reroute(deps, job, batch, rest.map((i) => i.id), cause, now, fullDetail || undefined)
   if (where.toLaneId !== null) {
-    deps.log.info('provider job failed over', { job_id: job.id, cause, to_lane: where.toLaneId, items: where.moved })
+    jobLog(deps, { ...job, batchId: batch.id }).info('provider job failed over', { cause, to_lane: where.toLaneId, items: where.moved })
     deps.nudge('dispatch-items')
     return where.moved
   }
@@ -82,7 +82,7 @@ function resendToSameOffering<T extends { id: string; attempts: number }>(ctx: B
   const meta = { provider: job.provider, rates: laneRatesOf(deps, job.laneId) }
   recordOutcomes(deps, ports, again.map((i) => ({ itemId: i.id, attempt: i.attempts, ...meta, outcome: { ok: false as const, itemId: i.id, error } })), now)
   detachRequeued(deps, job.id)
-  deps.log.info('provider job items sent again', { job_id: job.id, cause, offering_id: job.offeringId, items: again.length })
+  jobLog(deps, { ...job, batchId: batch.id }).info('provider job items sent again', { cause, items: again.length })
   deps.nudge('dispatch-items')
   const resent = new Set(again.map((i) => i.id))
   return items.filter((i) => !resent.has(i.id))

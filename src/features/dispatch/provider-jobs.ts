@@ -5,6 +5,7 @@
  */
 import { and, eq, inArray, isNull, lte, or, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
+import type { Log } from '../../lib/log'
 import { writeTx } from '../../db/tx'
 import { newId } from '../../lib/ids'
 import type { BatchEntry } from '../../providers/types'
@@ -37,6 +38,11 @@ const JOB_FIELDS = ['id', 'batchId', 'laneId', 'provider', 'offeringId', 'kind',
 export const claimDueJobs = defineClaim({ kind: PROVIDER_JOB_LEASES, where: DUE, orderBy: 'next_poll_at', returning: JOB_FIELDS })
 /** One job, when it is due (its first poll right after submission). Params: `id`. */
 export const claimJob = defineClaim({ kind: PROVIDER_JOB_LEASES, where: `id = $id AND ${DUE}`, orderBy: 'id', returning: JOB_FIELDS })
+
+/** The log of one provider job: every line carries its batch, job, provider and offering. */
+export function jobLog(deps: Deps, job: { id: string; batchId: string; provider: string; offeringId: string }): Log {
+  return deps.log.child({ batch_id: job.batchId, job_id: job.id, provider: job.provider, offering_id: job.offeringId })
+}
 
 /** Lanes of an offering with queued items whose time has come (oldest first). */
 export function lanesWithDueItems(deps: Deps, offeringId: string, now: number, limit: number): string[] {

@@ -224,7 +224,7 @@ export class RequestRunner {
       const request = await requestOf(this.deps, item, (await lines).get(item.id), input, target.upstreamModel)
       return await target.adapter.call(target.endpoint, request, signal)
     } catch (err) {
-      this.deps.log.warn('item could not be sent', { item_id: item.id, error: err instanceof Error ? err.message : String(err) })
+      this.deps.log.warn('item could not be sent', { batch_id: item.batchId, item_id: item.id, error: err instanceof Error ? err.message : String(err) })
       return { ok: false, itemId: item.id, error: { kind: 'invalid_request', retryable: false, message: 'The item could not be turned into a provider request (its input file or image may be missing).' } }
     }
   }

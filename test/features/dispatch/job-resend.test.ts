@@ -9,6 +9,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'bun:test'
 import { eq } from 'drizzle-orm'
 import { FakeClock } from '../../../src/lib/clock'
+import { createLog } from '../../../src/lib/log'
 import { providerJobsTable } from '../../../src/features/dispatch/table'
 import { MAX_ATTEMPTS } from '../../../src/features/dispatch/index'
 import { providerCircuits } from '../../../src/features/routing/index'
@@ -17,9 +18,11 @@ import { chatItems, driveToTerminal, getJson, itemRows, newKey, pageAllResults, 
 
 let app: TestApp
 const clock = new FakeClock()
+/** Every log line the app wrote (JSON), to check what job lines carry. */
+const logLines: Array<Record<string, unknown>> = []
 
 beforeAll(async () => {
-  app = await startTestApp({ clock, scheduler: false, config: { demo: true } })
+  app = await startTestApp({ clock, scheduler: false, config: { demo: true }, log: createLog('info', (line) => void logLines.push(JSON.parse(line))) })
 })
 afterAll(() => app.close())
 beforeEach(() => resetSim(app))
@@ -117,5 +120,11 @@ describe('lost and failed provider jobs are sent again to the same offering', ()
     // The receipt says the same.
     const receipt = await getJson(app, org.auth, `/v1/batches/${batchId}`)
     expect(JSON.stringify(receipt.body)).not.toContain('before the SLA deadline')
+  })
+
+  it('every provider-job log line of these runs names its batch (pino child logger)', () => {
+    const jobLines = logLines.filter((l) => 'job_id' in l)
+    expect(jobLines.map((l) => l.msg)).toEqual(expect.arrayContaining(['provider job lost', 'provider job items sent again', 'provider job ended', 'provider job re-adopted']))
+    for (const l of jobLines) expect(l).toMatchObject({ batch_id: expect.stringMatching(/^bat_/), job_id: expect.stringMatching(/^pjob_/), provider: expect.any(String), offering_id: expect.any(String) })
   })
 })
