@@ -73,6 +73,20 @@ export const ConfigSchema = T.Object({
     },
     { default: {} },
   ),
+  circuit: T.Object(
+    {
+      failureThreshold: T.Integer({ minimum: 1, maximum: 1000, default: 3, description: "Consecutive failed, expired or stalled provider jobs that open a provider's circuit (routing then sends it no new lanes)." }),
+      cooldownSeconds: T.Integer({ minimum: 1, maximum: 86_400, default: 300, description: 'Seconds after the last failure before an open circuit lets one probe lane through.' }),
+    },
+    { default: {} },
+  ),
+  providerJobs: T.Object(
+    {
+      pollMinMs: T.Integer({ minimum: 10, maximum: 3_600_000, default: 1000, description: 'Shortest wait between two polls of a provider batch job (a young job, or right after a cancel).' }),
+      pollMaxMs: T.Integer({ minimum: 10, maximum: 3_600_000, default: 60_000, description: 'Longest wait between two polls of a provider batch job; in between, a fifth of the job\'s age.' }),
+    },
+    { default: {} },
+  ),
   metrics: T.Object(
     { requireAdminKey: T.Boolean({ default: false, description: 'Serve GET /metrics only with an admin key (default: open, as the router listens on 127.0.0.1).' }) },
     { default: {} },
@@ -138,6 +152,10 @@ const ENV_KEYS: Array<[string, string, EnvKind]> = [
   ['BATCHROUTER_WEBHOOK_ALLOW_HOSTS', 'webhooks.allowHosts', 'list'],
   ['BATCHROUTER_WEBHOOK_ALLOW_HTTP', 'webhooks.allowHttp', 'bool'],
   ['BATCHROUTER_METRICS_REQUIRE_ADMIN_KEY', 'metrics.requireAdminKey', 'bool'],
+  ['BATCHROUTER_CIRCUIT_FAILURE_THRESHOLD', 'circuit.failureThreshold', 'int'],
+  ['BATCHROUTER_CIRCUIT_COOLDOWN_SECONDS', 'circuit.cooldownSeconds', 'int'],
+  ['BATCHROUTER_PROVIDER_JOB_POLL_MIN_MS', 'providerJobs.pollMinMs', 'int'],
+  ['BATCHROUTER_PROVIDER_JOB_POLL_MAX_MS', 'providerJobs.pollMaxMs', 'int'],
   ['BATCHROUTER_SLA_STANDARD_MULTIPLIER_BPS', 'fees.slaMultiplierBps.standard', 'int'],
   ['BATCHROUTER_SLA_FLEX_MULTIPLIER_BPS', 'fees.slaMultiplierBps.flex', 'int'],
   ['BATCHROUTER_SLA_PRIORITY_MULTIPLIER_BPS', 'fees.slaMultiplierBps.priority', 'int'],
@@ -170,6 +188,7 @@ export function validateConfig(raw: Record<string, unknown>): Config {
   const first = Value.Errors(ConfigSchema, withDefaults).First()
   if (first) throw new ConfigError(first.path.replace(/^\//, '').replaceAll('/', '.') || '(root)', first.message)
   const config = withDefaults as Config
+  if (config.providerJobs.pollMinMs > config.providerJobs.pollMaxMs) throw new ConfigError('providerJobs.pollMinMs', `must not exceed providerJobs.pollMaxMs (${config.providerJobs.pollMaxMs})`)
   for (const entry of config.webhooks.allowHosts) {
     try {
       assertAllowHostEntry(entry)

@@ -37,7 +37,7 @@ export interface Work {
 
 /** Builds the runners on `adapters` and every job; `claimAhead` is true while the scheduler runs (pipelined claims). */
 export function createWork(deps: Deps, adapters: Adapters, opts: { claimAhead: () => boolean }): Work {
-  const ports: WorkPorts = { batch: workBatchOf, startedInTx: startBatchesInTx, recordedInTx: enqueueProgressEventsInTx, reroute: rerouteJobItems, circuitOpen: (d, provider, now) => providerCircuits(d, now).get(provider) === 'open' }
+  const ports: WorkPorts = { batch: workBatchOf, startedInTx: startBatchesInTx, recordedInTx: enqueueProgressEventsInTx, reroute: rerouteJobItems, circuitOpen: (d, provider, now) => providerCircuits(d, now, provider).get(provider) === 'open' }
   const request = new RequestRunner(deps, adapters, ports, { claimAhead: opts.claimAhead })
   const batch = new BatchRunner(deps, adapters, ports)
   const ticks: Record<JobName, Job['run']> = {

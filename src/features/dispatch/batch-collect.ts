@@ -33,9 +33,9 @@ type End = { state: RemoteJobState | 'gave_up' | 'lost'; withResults: boolean; e
 /** The message of a job the provider no longer knows. */
 export const LOST_JOB_ERROR = 'provider batch job lost (the provider answered 404 for it, e.g. after a restart)'
 
-/** Delay before the next poll: a fifth of the job's age, between 1 s and 60 s. */
-export function pollDelayMs(ageMs: number): number {
-  return Math.min(60_000, Math.max(1000, Math.round(ageMs / 5)))
+/** Delay before the next poll: a fifth of the job's age, between `pollMinMs` and `pollMaxMs` (config `providerJobs`; 1 s and 60 s by default). */
+export function pollDelayMs(ageMs: number, bounds: { pollMinMs: number; pollMaxMs: number } = { pollMinMs: 1000, pollMaxMs: 60_000 }): number {
+  return Math.min(bounds.pollMaxMs, Math.max(bounds.pollMinMs, Math.round(ageMs / 5)))
 }
 
 /** Polls one claimed `running` job and records the outcome; never throws for provider trouble. */
@@ -64,7 +64,8 @@ export async function pollJob(ctx: BatchContext, t: BatchTarget, job: ProviderJo
     cause = 'lane_stalled'
   }
   // Right after a cancel request, look again soon: the provider usually confirms it quickly.
-  const next = now + (cancelAt === now ? pollDelayMs(0) : pollDelayMs(now - (job.submittedAt ?? now)))
+  const bounds = ctx.deps.config.providerJobs
+  const next = now + (cancelAt === now ? pollDelayMs(0, bounds) : pollDelayMs(now - (job.submittedAt ?? now), bounds))
   rescheduleJob(ctx.deps, job.id, cancelAt !== null ? Math.min(next, cancelAt + CANCEL_GRACE_MS + 1) : next, { lastPolledAt: now, progressAt, progressCount: Math.max(done, job.progressCount), cancelRequestedAt: cancelAt, cause })
 }
 
@@ -103,7 +104,7 @@ export async function finishJob(ctx: BatchContext, t: BatchTarget | null, job: P
   const meta = { provider: job.provider, rates: laneRatesOf(deps, job.laneId) }
   if (t && end.withResults && job.remoteId) {
     const ok = await applyResults(ctx, t, { ...job, remoteId: job.remoteId }, items, meta, now, end.resultsTimeoutMs)
-    if (!ok && !batch.endIntent) return rescheduleJob(deps, job.id, now + pollDelayMs(now - (job.submittedAt ?? now)), { lastPolledAt: now })
+    if (!ok && !batch.endIntent) return rescheduleJob(deps, job.id, now + pollDelayMs(now - (job.submittedAt ?? now), deps.config.providerJobs), { lastPolledAt: now })
   }
   detachRequeued(deps, job.id)
   const { status, cause } = endOf(end.state, job.cause, batch)

@@ -35,6 +35,6 @@ export interface WorkPorts {
   recordedInTx(deps: Deps, itemIds: readonly string[], now: number): number
   /** Moves `itemIds` (running items of provider job `job`) down their lane's fallback ladder, recording the re-route. */
   reroute(deps: Deps, job: { id: string; laneId: string }, batch: WorkBatch, itemIds: readonly string[], cause: ProviderJobCause, now: number, detail?: string): RerouteResult
-  /** Whether the provider's circuit is open (features/routing): its failed jobs' items then skip a retry on the same offering. */
+  /** Whether the provider's circuit is open counting the job failing now (features/routing): its items then skip a retry on the same offering. */
   circuitOpen(deps: Deps, provider: string, now: number): boolean
 }

@@ -64,9 +64,9 @@ export function ratesToLock(states: OfferingState[]): LockedRates {
 // while that lane runs the circuit reads `open` again; the probe's job ending well closes it,
 // failing re-opens it for another cool-down.
 
-/** Consecutive failures that open the circuit. */
+/** Consecutive failures that open the circuit by default (config `circuit.failureThreshold`). */
 export const CIRCUIT_FAILURE_THRESHOLD = 3
-/** Time after the last failure before one probe lane may go through. */
+/** Time after the last failure before one probe lane may go through, by default (config `circuit.cooldownSeconds`). */
 export const CIRCUIT_COOLDOWN_MS = 5 * 60_000
 /** Provider-job causes that count as a provider failure. */
 export const CIRCUIT_FAILURE_CAUSES = ['provider_failed', 'provider_expired', 'lane_stalled'] as const
@@ -109,8 +109,12 @@ export function evaluateCircuit(outcomes: readonly JobOutcome[], now: number, pr
   return probes(probeFrom) > 0 ? 'open' : 'half_open'
 }
 
-/** The circuit of every provider with recent provider-job outcomes (absent = closed). */
-export function providerCircuits(deps: Deps, now: number): Map<string, CircuitState> {
+/**
+ * The circuit of every provider with recent provider-job outcomes (absent = closed).
+ * `failingNow` counts one more failure of that provider, ending now — a job that is failing and
+ * not yet recorded — so a threshold of 1 opens on the very job that failed.
+ */
+export function providerCircuits(deps: Deps, now: number, failingNow?: string): Map<string, CircuitState> {
   const rows = deps.db
     .select({ provider: providerJobsTable.provider, cause: providerJobsTable.cause, endedAt: providerJobsTable.endedAt })
     .from(providerJobsTable)
@@ -124,11 +128,12 @@ export function providerCircuits(deps: Deps, now: number): Map<string, CircuitSt
     list.push({ failed: (CIRCUIT_FAILURE_CAUSES as readonly (string | null)[]).includes(r.cause), at: r.endedAt ?? 0 })
     byProvider.set(r.provider, list)
   }
+  if (failingNow) byProvider.set(failingNow, [{ failed: true, at: now }, ...(byProvider.get(failingNow) ?? [])])
   const out = new Map<string, CircuitState>()
   for (const [provider, outcomes] of byProvider) {
     const probes = (since: number) =>
       Number(deps.db.select({ n: sql<number>`count(*)` }).from(lanesTable).where(and(sql`${lanesTable.provider} = ${provider}`, gte(lanesTable.createdAt, since), inArray(lanesTable.status, ['dispatched']))).get()?.n ?? 0)
-    out.set(provider, evaluateCircuit(outcomes, now, probes))
+    out.set(provider, evaluateCircuit(outcomes, now, probes, { threshold: deps.config.circuit.failureThreshold, cooldownMs: deps.config.circuit.cooldownSeconds * 1000 }))
   }
   return out
 }
