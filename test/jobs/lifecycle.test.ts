@@ -17,6 +17,15 @@ import { ROUTING_LEASES } from '../../src/features/batches/index'
 import { startTestApp, type TestApp } from '../helpers/test-app'
 import { LLAMA, LLAMA_UPSTREAM, NOMIC, OPENHOST_ONLY, batchRow, chatItems, embeddingItem, getJson, itemRows, leaseRows, ledgerSums, micros, newKey, pageAllResults, postBatch, reservationOfBatch, resetSim, setSimScenario, simStats } from '../helpers/batch-helpers'
 
+/**
+ * A NOMIC embedding item long enough to cost at least 1 µ$: under the rounding rule (README
+ * "Money and rounding") a short one costs under ½ µ$, i.e. 0, and these tests check that finished
+ * items are charged.
+ */
+function pricedEmbedding(id: string): Record<string, unknown> {
+  return { ...embeddingItem(id, NOMIC), input: { input: `Embed the words of ${id}: ${'lorem ipsum dolor sit amet '.repeat(60)}` } }
+}
+
 const HOUR = 3600_000
 let app: TestApp
 const clock = new FakeClock()
@@ -53,7 +62,7 @@ describe('expire-batches', () => {
     const stuck = { fail_first_n: 1000, fail_status: 429, retry_after_s: 86_400 }
     await setSimScenario(app, { models: { [LLAMA_UPSTREAM]: stuck } })
     const org = app.newOrg('10.00')
-    const items = [...[1, 2, 3].map((i) => embeddingItem(`fast-${i}`, NOMIC)), ...chatItems(3, LLAMA, 'stuck')]
+    const items = [...[1, 2, 3].map((i) => pricedEmbedding(`fast-${i}`)), ...chatItems(3, LLAMA, 'stuck')]
     const batchId = await createBatch(org.auth, { items, sla_tier: 'priority' })
     expect(batchRow(app, batchId)!.slaDeadline).toBe(clock.now() + HOUR)
 
@@ -187,7 +196,7 @@ describe('POST /v1/batches/{id}/cancel', () => {
     await resetSim(app)
     await setSimScenario(app, { models: { [LLAMA_UPSTREAM]: { latency_ms: 60_000 } } })
     const org = app.newOrg('10.00')
-    const items = [embeddingItem('done-1', NOMIC), embeddingItem('done-2', NOMIC), ...chatItems(2, LLAMA, 'slow')]
+    const items = [pricedEmbedding('done-1'), pricedEmbedding('done-2'), ...chatItems(2, LLAMA, 'slow')]
     const batchId = await createBatch(org.auth, { items })
     await app.runJob('route-batches')
     await app.runJob('dispatch-items')
