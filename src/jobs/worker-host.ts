@@ -41,7 +41,10 @@ export function startJobsWorker(deps: Deps, nudges: SignalBoard<JobName>, opts: 
   let restartTimer: ReturnType<typeof setTimeout> | undefined
   const post = (m: ToJobsWorker) => worker?.postMessage(m)
   const onMessage = (m: FromJobsWorker) => {
-    if (m.kind === 'started') started = true
+    if (m.kind === 'started') {
+      started = true
+      deps.log.info('jobs worker started', { tick_ms: deps.config.tickMs })
+    }
     else if (m.kind === 'stopped') stopped?.()
     else {
       for (const job of m.nudged) nudges.emit(job)
