@@ -12,7 +12,7 @@ import { openDb } from '../db/client'
 import { systemClock } from '../lib/clock'
 import { createLog } from '../lib/log'
 import { systemTransport } from '../lib/safe-fetch'
-import { createSignalBoard } from '../lib/signal-board'
+import { createSignalBoard, type SignalBoard } from '../lib/signal-board'
 import { createAdapters } from '../providers/registry'
 import { createMetrics } from '../features/metrics/index'
 import { createInProcessJobs, type InProcessJobs } from './in-process'
@@ -36,16 +36,21 @@ export function serveJobsWorker(scope: WorkerScope, hooks: JobsWorkerHooks = {})
   let deps: Deps | undefined
   let catalog: Catalog
   const report = createReporter((m) => scope.postMessage(m))
+  // Listeners in this thread hear every nudge: made here, or sent by the API thread (not reported back: it announced those).
+  const local = createSignalBoard<JobName>()
   scope.onmessage = (event) => {
     const m = event.data
     if (m.kind === 'init') {
       catalog = m.catalog
-      deps = workerDeps(m, { catalog: () => catalog, replaceCatalog: (next) => (catalog = next), jobs: () => jobs, report })
+      deps = workerDeps(m, { catalog: () => catalog, replaceCatalog: (next) => (catalog = next), jobs: () => jobs, report, local })
       const built = deps
       jobs = createInProcessJobs(built, createAdapters(), { wrapJobs: hooks.wrapJobs && ((list) => hooks.wrapJobs!(list, built)) })
       jobs.start(m.config.tickMs)
       scope.postMessage({ kind: 'started' })
-    } else if (m.kind === 'nudge') jobs?.nudge(m.job)
+    } else if (m.kind === 'nudge') {
+      jobs?.nudge(m.job)
+      local.emit(m.job)
+    }
     else if (m.kind === 'stop-batch') jobs?.stopBatchWork(m.batchId)
     else if (m.kind === 'catalog') catalog = m.catalog
     else if (m.kind === 'stop') void stopWorker(jobs, deps, report, scope)
@@ -68,11 +73,13 @@ interface WorkerLinks {
   replaceCatalog: (next: Catalog) => Catalog
   jobs: () => InProcessJobs | undefined
   report: Reporter
+  /** The board behind this thread's `deps.onNudge`. */
+  local: SignalBoard<JobName>
 }
 
 function workerDeps(init: JobsWorkerInit, links: WorkerLinks): Deps {
   const config = validateConfig(structuredClone(init.config) as unknown as Record<string, unknown>)
-  const local = createSignalBoard<JobName>()
+  const { local } = links
   return {
     config,
     db: openDb(init.paths.db),

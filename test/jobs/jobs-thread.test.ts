@@ -74,6 +74,21 @@ describe('a job tick that blocks its thread', () => {
   })
 })
 
+describe('deps.onNudge on the main thread', () => {
+  it('hears a nudge made on this thread, as in worker mode', async () => {
+    const app = await startTestApp({ scheduler: false, config: { demo: true } })
+    open.push(app)
+    const heard: JobName[] = []
+    const off = app.deps.onNudge('route-batches', () => heard.push('route-batches'))
+    const org = app.newOrg('10.00')
+    expect((await postBatch(app, org.auth, { ...OPENHOST_ONLY, items: chatItems(1, LLAMA) }, newKey('main-nudge'))).status).toBe(202)
+    expect(heard).toEqual(['route-batches'])
+    off()
+    app.deps.nudge('route-batches')
+    expect(heard).toEqual(['route-batches'])
+  })
+})
+
 describe('jobs in the worker', () => {
   it('a batch completes through the mounted simulator; worker nudges wake API-thread listeners; /metrics counts the worker’s passes and outcomes', async () => {
     const app = await workerApp({ demo: true })
