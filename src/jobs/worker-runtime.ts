@@ -40,20 +40,26 @@ export function serveJobsWorker(scope: WorkerScope, hooks: JobsWorkerHooks = {})
   const local = createSignalBoard<JobName>()
   scope.onmessage = (event) => {
     const m = event.data
-    if (m.kind === 'init') {
-      catalog = m.catalog
-      deps = workerDeps(m, { catalog: () => catalog, replaceCatalog: (next) => (catalog = next), jobs: () => jobs, report, local })
-      const built = deps
-      jobs = createInProcessJobs(built, createAdapters(), { wrapJobs: hooks.wrapJobs && ((list) => hooks.wrapJobs!(list, built)) })
-      jobs.start(m.config.tickMs)
-      scope.postMessage({ kind: 'started' })
-    } else if (m.kind === 'nudge') {
-      jobs?.nudge(m.job)
-      local.emit(m.job)
+    switch (m.kind) {
+      case 'init': {
+        catalog = m.catalog
+        const built = workerDeps(m, { catalog: () => catalog, replaceCatalog: (next) => (catalog = next), jobs: () => jobs, report, local })
+        deps = built
+        jobs = createInProcessJobs(built, createAdapters(), { wrapJobs: hooks.wrapJobs && ((list) => hooks.wrapJobs!(list, built)) })
+        jobs.start(m.config.tickMs)
+        return scope.postMessage({ kind: 'started' })
+      }
+      case 'nudge':
+        jobs?.nudge(m.job)
+        return local.emit(m.job)
+      case 'stop-batch':
+        return jobs?.stopBatchWork(m.batchId)
+      case 'catalog':
+        catalog = m.catalog
+        return
+      case 'stop':
+        return void stopWorker(jobs, deps, report, scope)
     }
-    else if (m.kind === 'stop-batch') jobs?.stopBatchWork(m.batchId)
-    else if (m.kind === 'catalog') catalog = m.catalog
-    else if (m.kind === 'stop') void stopWorker(jobs, deps, report, scope)
   }
 }
 
