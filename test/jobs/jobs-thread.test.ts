@@ -4,7 +4,8 @@
  * shown by the order of events (files the slow tick writes, the answer's arrival), not by timing.
  * Worker mode also: a batch completes through the mounted simulator, its nudges wake listeners on
  * the API thread (`deps.onNudge`), cancel aborts in-flight calls in the worker, the worker's job and
- * outcome counts appear in /metrics, and a crashed worker is logged and started again.
+ * outcome counts appear in /metrics, a catalog reload reaches the worker, and a crashed worker is
+ * logged and started again.
  */
 import { afterEach, describe, expect, it } from 'bun:test'
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
@@ -13,7 +14,7 @@ import { join } from 'node:path'
 import { createLog } from '../../src/lib/log'
 import type { JobName } from '../../src/deps'
 import { startTestApp, type TestApp } from '../helpers/test-app'
-import { waitFor } from '../helpers/process'
+import { startSimProcess, waitFor, type SimProcess } from '../helpers/process'
 import { LLAMA, LLAMA_UPSTREAM, OPENHOST_ONLY, chatItems, getJson, newKey, postBatch, setSimScenario, waitForTerminal } from '../helpers/batch-helpers'
 import { SLOW_TICK_FILES, withSlowTick } from './fixtures/slow-tick'
 
@@ -123,6 +124,35 @@ describe('jobs in the worker', () => {
     const done = await waitForTerminal(app, org.auth, id)
     expect(done.batch.status).toBe('cancelled')
     expect(done.batch.counts.cancelled).toBe(3)
+  })
+
+  it('a catalog reload reaches the worker: the next batch goes to the upstream the new catalog names', async () => {
+    const sims: SimProcess[] = [await startSimProcess(), await startSimProcess()]
+    try {
+      const [before, after] = sims as [SimProcess, SimProcess]
+      const configFile = join(newDir(), 'batchrouter.json')
+      const pointAt = (sim: SimProcess) => writeFileSync(configFile, JSON.stringify({ catalog: { providers: [{ id: 'openhost', kind: 'openai-compatible', base_url: `${sim.url}/v1`, api_key_env: '' }] } }))
+      pointAt(before)
+      const app = await startTestApp({ configFile, jobsWorkerEntry: SLOW_WORKER, config: { jobs: { thread: 'worker' }, tickMs: 50 } })
+      open.push(app)
+      await waitFor('the jobs worker to start', async () => (await app.request('/readyz')).status === 200)
+      const org = app.newOrg('10.00')
+      const run = async (tag: string) => {
+        const created = await postBatch(app, org.auth, { ...OPENHOST_ONLY, items: chatItems(2, LLAMA, tag) }, newKey(tag))
+        expect(created.status).toBe(202)
+        expect((await waitForTerminal(app, org.auth, created.body.id)).batch.status).toBe('completed')
+      }
+      await run('first')
+      expect([(await before.stats()).total, (await after.stats()).total]).toEqual([2, 0])
+
+      pointAt(after)
+      const reloaded = await app.request('/v1/admin/catalog/reload', { method: 'POST', headers: { authorization: `Bearer ${app.adminKey()}` } })
+      expect(reloaded.status).toBe(200)
+      await run('second')
+      expect([(await before.stats()).total, (await after.stats()).total]).toEqual([2, 2])
+    } finally {
+      await Promise.all(sims.map((s) => s.stop('SIGKILL')))
+    }
   })
 
   it('a worker that crashes is logged and started again; jobs run after the restart', async () => {
