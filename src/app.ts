@@ -100,7 +100,7 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   // The worker starts after listening: it takes the catalog with the demo wiring to this address.
   if (opts.scheduler !== false) {
     if (inProcess) inProcess.start(config.tickMs)
-    else wiring.jobs = startJobsWorker(deps, wiring.nudges, { entry: opts.jobsWorkerEntry })
+    else wiring.jobs = startJobsWorker(deps, wiring.nudges, { catalog: wiring.catalog, entry: opts.jobsWorkerEntry })
   }
   const backups = startBackupSchedule(deps, { timer: opts.scheduler !== false })
   return {
@@ -151,6 +151,8 @@ interface AppWiring {
   nudges: ReturnType<typeof createSignalBoard<JobName>>
   /** Records the listen address and re-wires the catalog to it (demo mode). */
   listened(url: string): void
+  /** The configured catalog with the demo wiring (what the jobs worker starts from). */
+  catalog: () => Catalog
 }
 
 function wireApp(config: Config, opts: AppOptions, db: Deps['db'], paths: Deps['paths']): AppWiring {
@@ -163,6 +165,7 @@ function wireApp(config: Config, opts: AppOptions, db: Deps['db'], paths: Deps['
   const wiring: AppWiring = {
     jobs: undefined,
     nudges,
+    catalog: () => catalog,
     listened(url) {
       listenUrl = url
       catalog = wire(catalog)

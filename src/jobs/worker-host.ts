@@ -10,12 +10,19 @@
  * call, so no item is lost and none is sent twice while a call could still be in flight. Exiting
  * the process instead would take the API down for every client because of one job's bug.
  */
+import type { Catalog } from '../catalog-schema'
 import type { Deps, JobName } from '../deps'
 import type { SignalBoard } from '../lib/signal-board'
 import type { JobsHost } from './jobs-host'
 import type { FromJobsWorker, ToJobsWorker } from './worker-protocol'
 
 export interface JobsWorkerOptions {
+  /**
+   * The catalog to hand the worker at start (and at a restart): the configured one with this
+   * thread's demo wiring, before anything the worker derives itself (so `deps.catalog()` only
+   * when the two are the same).
+   */
+  catalog: () => Catalog
   /** The worker entry module (default: jobs/worker.ts; tests pass a fixture that wraps it). */
   entry?: string
   /** Wait before starting a crashed worker again. */
@@ -33,7 +40,7 @@ function defaultEntry(): string {
 }
 
 /** Starts the jobs worker on `deps`' data dir; `nudges` is the board behind this thread's `deps.onNudge`. */
-export function startJobsWorker(deps: Deps, nudges: SignalBoard<JobName>, opts: JobsWorkerOptions = {}): JobsHost {
+export function startJobsWorker(deps: Deps, nudges: SignalBoard<JobName>, opts: JobsWorkerOptions): JobsHost {
   let worker: Worker | undefined
   let started = false
   let stopping = false
@@ -66,7 +73,7 @@ export function startJobsWorker(deps: Deps, nudges: SignalBoard<JobName>, opts: 
       deps.log.error('jobs worker exited unexpectedly; starting it again', { restart_in_ms: opts.restartDelayMs ?? 1000 })
       restartTimer = setTimeout(spawn, opts.restartDelayMs ?? 1000)
     })
-    post({ kind: 'init', config: deps.config, paths: deps.paths, catalog: deps.catalog(), signingKey: deps.signingKey, baseUrl: deps.baseUrl?.() })
+    post({ kind: 'init', config: deps.config, paths: deps.paths, catalog: opts.catalog(), signingKey: deps.signingKey, baseUrl: deps.baseUrl?.() })
   }
   spawn()
   return {
