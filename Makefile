@@ -56,7 +56,7 @@ soak: deps
 ## make build — the single executable dist/batchrouter. Worker entrypoints are listed after
 ## main.ts so the binary carries them (bun build --compile bundles `new Worker` targets only then).
 build: deps
-	$(BUN) build --compile --minify --sourcemap --bytecode src/main.ts src/features/items/ingest-worker.ts --outfile dist/batchrouter
+	$(BUN) build --compile --minify --sourcemap --bytecode src/main.ts src/features/items/ingest-worker.ts src/jobs/worker.ts --outfile dist/batchrouter
 
 ## make smoke — the compiled binary on an empty temp data dir: /readyz and one authenticated request.
 smoke: build

@@ -19,6 +19,15 @@ export const ConfigSchema = T.Object({
   dataDir: T.String({ default: 'data', minLength: 1, description: 'Directory for router.db, files/, artifacts/, tmp/.' }),
   demo: T.Boolean({ default: false, description: 'Mount the provider simulator, grant starting credit, print a key.' }),
   logLevel: T.Union([T.Literal('debug'), T.Literal('info'), T.Literal('warn'), T.Literal('error'), T.Literal('silent')], { default: 'info' }),
+  jobs: T.Object(
+    {
+      thread: T.Union([T.Literal('worker'), T.Literal('main')], {
+        default: 'worker',
+        description: 'Where the scheduler and its jobs run: `worker` (a Bun Worker with its own SQLite connection, so job work never delays an HTTP answer) or `main` (the API thread, as tests that inject a clock or adapters need).',
+      }),
+    },
+    { default: {} },
+  ),
   tickMs: T.Integer({ minimum: 10, maximum: 600_000, default: 1000, description: 'Scheduler tick interval.' }),
   publicUrl: T.Optional(T.String({ description: 'Base URL used in signed artifact links; defaults to the listen address.' })),
   trustProxy: T.Boolean({ default: false, description: 'Behind a reverse proxy: take the client address from X-Forwarded-For and, without publicUrl, link hosts from X-Forwarded-Host/Proto. Off: request headers never decide an address or a link.' }),
@@ -138,6 +147,7 @@ const ENV_KEYS: Array<[string, string, EnvKind]> = [
   ['BATCHROUTER_DEMO', 'demo', 'bool'],
   ['BATCHROUTER_LOG_LEVEL', 'logLevel', 'string'],
   ['BATCHROUTER_TICK_MS', 'tickMs', 'int'],
+  ['BATCHROUTER_JOBS_THREAD', 'jobs.thread', 'string'],
   ['BATCHROUTER_PUBLIC_URL', 'publicUrl', 'string'],
   ['BATCHROUTER_TRUST_PROXY', 'trustProxy', 'bool'],
   ['BATCHROUTER_JSON_BODY_BYTES', 'limits.jsonBodyBytes', 'int'],

@@ -65,9 +65,17 @@ export interface Deps {
   metrics: Metrics
   /** HMAC key for jose tokens (artifact URLs, fleet tokens). */
   signingKey: Uint8Array
-  /** Wakes a scheduler job early (after a write that gives it work). No-op outside `serve`. */
+  /**
+   * Wakes a scheduler job early (after a write that gives it work), on whichever thread the jobs
+   * run (config `jobs.thread`), and announces it to `onNudge` listeners. No-op outside `serve`.
+   */
   nudge: (job: JobName) => void
-  /** Aborts in-flight provider calls of a batch being cancelled or expired. No-op outside `serve`. */
+  /**
+   * Calls `fn` whenever `job` is nudged — by this thread or, in worker mode, by the jobs worker
+   * (announced back by message) — until the returned unsubscribe is called. Same in both modes.
+   */
+  onNudge: (job: JobName, fn: () => void) => () => void
+  /** Aborts in-flight provider calls of a batch being cancelled or expired (a message to the jobs worker in worker mode). No-op outside `serve`. */
   stopBatchWork: (batchId: string) => void
   /** Resolver + fetch for webhook delivery (lib/safe-fetch); tests stub DNS here. Default: the system's. */
   webhookTransport?: SafeFetchTransport

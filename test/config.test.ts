@@ -112,3 +112,15 @@ describe('config fees.slaMultiplierBps', () => {
     expect(() => loadConfig({}, { BATCHROUTER_SLA_FLEX_MULTIPLIER_BPS: '0.9' })).toThrow(/BATCHROUTER_SLA_FLEX_MULTIPLIER_BPS/)
   })
 })
+
+describe('config jobs.thread', () => {
+  it('runs the jobs in the worker by default; BATCHROUTER_JOBS_THREAD or the file chooses the main thread', () => {
+    expect(loadConfig({}, {}).jobs.thread).toBe('worker')
+    expect(loadConfig({}, { BATCHROUTER_JOBS_THREAD: 'main' }).jobs.thread).toBe('main')
+    expect(validateConfig({ jobs: { thread: 'main' } }).jobs.thread).toBe('main')
+  })
+
+  it('refuses another value, naming the key', () => {
+    expect(() => loadConfig({}, { BATCHROUTER_JOBS_THREAD: 'both' })).toThrow(/jobs\.thread/)
+  })
+})

@@ -20,5 +20,5 @@ export function openStore(config: Config, opts: { migrate?: boolean } = {}): Dep
   const db = openDb(paths.db)
   if (opts.migrate !== false) migrateDb(db)
   let catalog = buildCatalog(config.catalog)
-  return { config, db, clock: systemClock, log: createLog('warn', (line) => process.stderr.write(line)), paths, catalog: () => catalog, replaceCatalog: (next) => (catalog = next), metrics: createMetrics(), signingKey: loadSigningKey(paths.dataDir, config.signingSecret), nudge: () => {}, stopBatchWork: () => {}, webhookTransport: systemTransport }
+  return { config, db, clock: systemClock, log: createLog('warn', (line) => process.stderr.write(line)), paths, catalog: () => catalog, replaceCatalog: (next) => (catalog = next), metrics: createMetrics(), signingKey: loadSigningKey(paths.dataDir, config.signingSecret), nudge: () => {}, onNudge: () => () => {}, stopBatchWork: () => {}, webhookTransport: systemTransport }
 }

@@ -37,7 +37,8 @@ beforeEach(async () => {
 })
 
 function serverConfig() {
-  return { tickMs: 50, startingCredit: '100.00', logLevel: 'warn', catalog: openaiToSim(sim.url) }
+  // Jobs in the jobs worker (the default, said explicitly): drain and resume across the thread boundary.
+  return { jobs: { thread: 'worker' }, tickMs: 50, startingCredit: '100.00', logLevel: 'warn', catalog: openaiToSim(sim.url) }
 }
 
 async function start(dataDir: string): Promise<ServerProcess> {

@@ -40,14 +40,19 @@ export interface TestAppOptions {
   dataDir?: string
   /** The app's logger (default: silent unless BR_TEST_LOG names a level). */
   log?: Log
+  /** Main-thread jobs: replaces the job list (AppOptions.wrapJobs). */
+  wrapJobs?: AppOptions['wrapJobs']
+  /** Worker-thread jobs: the worker entry module (AppOptions.jobsWorkerEntry). */
+  jobsWorkerEntry?: string
 }
 
 export async function startTestApp(opts: TestAppOptions = {}): Promise<TestApp> {
   const dataDir = opts.dataDir ?? mkdtempSync(join(tmpdir(), 'br-test-'))
   const fromFile = opts.configFile ? structuredClone(loadConfig({ config: opts.configFile }, {})) : {}
   // Tests sign up through agent-register; registration is closed by default outside demo mode.
-  const config: Config = validateConfig({ registration: 'open', ...fromFile, port: 0, dataDir, logLevel: 'silent', signingSecret: 'test-signing-secret-0123456789abcdef', ...opts.config })
-  const app = await createApp(config, { clock: opts.clock, log: opts.log ?? createLog((process.env.BR_TEST_LOG as 'debug') ?? 'silent'), scheduler: opts.scheduler, webhookTransport: opts.webhookTransport, adapters: opts.adapters })
+  // Jobs on this thread, so a fake clock, stub adapters and runJob reach them (worker mode: opts.config.jobs).
+  const config: Config = validateConfig({ jobs: { thread: 'main' }, registration: 'open', ...fromFile, port: 0, dataDir, logLevel: 'silent', signingSecret: 'test-signing-secret-0123456789abcdef', ...opts.config })
+  const app = await createApp(config, { clock: opts.clock, log: opts.log ?? createLog((process.env.BR_TEST_LOG as 'debug') ?? 'silent'), scheduler: opts.scheduler, webhookTransport: opts.webhookTransport, adapters: opts.adapters, wrapJobs: opts.wrapJobs, jobsWorkerEntry: opts.jobsWorkerEntry })
   return {
     ...app,
     dataDir,
