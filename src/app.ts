@@ -21,6 +21,7 @@ import { createWork, LEASE_KINDS, type Work } from './jobs/registry'
 import { createAdapters, type AdapterOptions } from './providers/registry'
 import { sweepCreatingBatches } from './features/batches/index'
 import { rescueLapsedLeases } from './features/dispatch/index'
+import { withFleetLanes } from './features/fleet/index'
 import { acquireInstanceLock, listenError } from './instance-lock'
 import { mountRoutes } from './http/routes'
 import { createEdge, edgeFailure } from './http/edge'
@@ -80,7 +81,8 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
     clock: opts.clock ?? systemClock,
     log: opts.log ?? createLog(config.logLevel),
     paths,
-    catalog: () => catalog,
+    // Online edge nodes' offerings join the configured catalog as edge lanes (rebuilt only when the fleet changes).
+    catalog: () => withFleetLanes(deps, catalog),
     replaceCatalog: (next) => (catalog = wire(next)),
     metrics: createMetrics(),
     signingKey: loadSigningKey(paths.dataDir, config.signingSecret),

@@ -87,6 +87,17 @@ export const ConfigSchema = T.Object({
       { description: 'Scheduled backups run by the server; absent = none (use `batchrouter backup --to DIR`).' },
     ),
   ),
+  fleet: T.Object(
+    {
+      heartbeatSeconds: T.Integer({ minimum: 1, maximum: 3600, default: 15, description: 'How often edge nodes heartbeat; a node silent for 3 intervals is offline.' }),
+      leaseSeconds: T.Integer({ minimum: 5, maximum: 3600, default: 120, description: 'How long a fleet lease lasts unless the node extends it.' }),
+      tokenTtlSeconds: T.Integer({ minimum: 60, maximum: 30 * 86_400, default: 86_400, description: 'Life of a node credential; heartbeats rotate it in its last quarter.' }),
+      itemsPerSlot: T.Integer({ minimum: 1, default: 1000, description: "Items an edge lane may hold (queued or running) per unit of its nodes' concurrent_items." }),
+      inputPer1m: T.Optional(T.String({ pattern: '^\\d{1,6}(\\.\\d{1,6})?$', description: 'Edge lane price, USD per 1M input tokens (default: the lowest node pricing, else 0).' })),
+      outputPer1m: T.Optional(T.String({ pattern: '^\\d{1,6}(\\.\\d{1,6})?$', description: 'Edge lane price, USD per 1M output tokens (default: the lowest node pricing, else 0).' })),
+    },
+    { default: {} },
+  ),
   webhooks: T.Object(
     {
       allowHosts: T.Array(T.String({ minLength: 1 }), { default: [], description: 'Host names, IPs or CIDRs webhooks may reach even when private (private deployments, tests).' }),
@@ -133,6 +144,9 @@ const ENV_KEYS: Array<[string, string, EnvKind]> = [
   ['BATCHROUTER_RATE_LIMIT_FAILED_AUTH', 'rateLimits.failedAuthPerAddress', 'int'],
   ['BATCHROUTER_MAX_ACTIVE_BATCHES', 'rateLimits.activeBatchesPerOrg', 'int'],
   ['BATCHROUTER_SIGNING_SECRET', 'signingSecret', 'string'],
+  ['BATCHROUTER_FLEET_HEARTBEAT_SECONDS', 'fleet.heartbeatSeconds', 'int'],
+  ['BATCHROUTER_FLEET_LEASE_SECONDS', 'fleet.leaseSeconds', 'int'],
+  ['BATCHROUTER_FLEET_ITEMS_PER_SLOT', 'fleet.itemsPerSlot', 'int'],
   ['BATCHROUTER_REGISTRATION', 'registration', 'string'],
   ['BATCHROUTER_STARTING_CREDIT', 'startingCredit', 'string'],
   ['BATCHROUTER_WEBHOOK_ALLOW_HOSTS', 'webhooks.allowHosts', 'list'],

@@ -30,6 +30,18 @@ export const claimOfferingItems = defineClaim({ kind: ITEM_LEASES, where: `offer
 /** A lane's due queued items in input order (batch runner: one provider job's worth). Params: `laneId`, `offeringId`. */
 export const claimLaneItems = defineClaim({ kind: ITEM_LEASES, where: `lane_id = $laneId AND offering_id = $offeringId AND ${DUE}`, orderBy: 'seq', set: `status = 'running'`, attemptColumn: 'attempts', returning: CLAIMED_FIELDS })
 
+/** What an edge node's claim returns: the runner's fields and the lane's offering (its served model). */
+export const NODE_CLAIMED_FIELDS = [...CLAIMED_FIELDS, 'offeringId'] as const
+export type NodeClaimedItem = Pick<ItemRow, (typeof NODE_CLAIMED_FIELDS)[number]>
+
+/**
+ * Due queued items on the edge lanes a node serves, oldest first (a fleet lease, contract §11):
+ * the same item lease as the runners', held by the node (`holder` = node id), fenced by
+ * `attempts`, and the node recorded on the item. Params: `offerings` (JSON array of offering
+ * ids), `nodeId`.
+ */
+export const claimNodeItems = defineClaim({ kind: ITEM_LEASES, where: `offering_id IN (SELECT value FROM json_each($offerings)) AND ${DUE}`, orderBy: 'next_attempt_at, seq', set: `status = 'running', node_id = $nodeId`, attemptColumn: 'attempts', returning: NODE_CLAIMED_FIELDS })
+
 /** Where a batch's input lives and whose files its image parts may name. */
 export interface BatchInput {
   inputPath: string
