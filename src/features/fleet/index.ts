@@ -6,7 +6,7 @@
 export { fleetJoinTokensTable, fleetNodesTable, type NodeRow, type JoinTokenRow, type NodeOffering, type TrustTier, type NodeStatus } from './table'
 export { authenticateNode, nodeAuth } from './auth'
 export { fleetAdminRoutes, fleetNodeRoutes } from './routes'
-export { withFleetLanes, edgeOfferingId } from './lanes'
+export { withFleetLanes, withEdgeLanes, edgeOfferingId, nodeOfferingIds, servesWork, type EdgeNode, type FleetLaneSettings } from './lanes'
 export { markSilentNodesOffline, listNodes, revokeNode, drainNode, MISSED_HEARTBEATS } from './nodes'
 export { createJoinToken, listJoinTokens, type JoinTokenRequest } from './enrol'
 export { wakeLeaseWaiters } from './signals'

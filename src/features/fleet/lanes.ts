@@ -31,6 +31,9 @@ export function servesWork(node: Pick<NodeRow, 'status' | 'upstreamHealth'>): bo
   return node.status === 'online' && node.upstreamHealth === 'ok'
 }
 
+/** What lanes are built from: a node row's serving fields. */
+export type EdgeNode = Pick<NodeRow, 'status' | 'upstreamHealth' | 'offerings' | 'regions' | 'trustTier' | 'concurrentItems'>
+
 interface Built {
   base: Catalog
   generation: number
@@ -43,8 +46,8 @@ export function withFleetLanes(deps: Deps, base: Catalog): Catalog {
   const generation = fleetGeneration(deps.db)
   const built = cache.get(deps.db)
   if (built && built.base === base && built.generation === generation) return built.composed
-  const nodes = deps.db.select().from(fleetNodesTable).where(eq(fleetNodesTable.status, 'online')).all().filter(servesWork)
-  const composed = nodes.length === 0 ? base : compose(deps, base, nodes)
+  const nodes = deps.db.select().from(fleetNodesTable).where(eq(fleetNodesTable.status, 'online')).all()
+  const composed = withEdgeLanes(base, nodes, deps.config.fleet)
   cache.set(deps.db, { base, generation, composed })
   return composed
 }
@@ -57,10 +60,16 @@ interface LaneAcc {
   served: NodeOffering[]
 }
 
-function compose(deps: Deps, base: Catalog, nodes: NodeRow[]): Catalog {
+/** The fleet settings edge lanes are priced and sized by (config `fleet`). */
+export type FleetLaneSettings = Pick<Deps['config']['fleet'], 'itemsPerSlot' | 'inputPer1m' | 'outputPer1m'>
+
+/** Pure: `base` plus the edge lanes of those of `nodes` that serve work now (see the file comment). */
+export function withEdgeLanes(base: Catalog, nodes: readonly EdgeNode[], fleet: FleetLaneSettings): Catalog {
+  const serving = nodes.filter(servesWork)
+  if (serving.length === 0) return base
   const lanes = new Map<string, LaneAcc>()
   const extraModels = new Map<string, CatalogModel>()
-  for (const node of nodes) {
+  for (const node of serving) {
     for (const o of node.offerings) {
       const model = findModel(base, o.model) ?? extraModels.get(o.model) ?? extraModels.set(o.model, nodeModel(o)).get(o.model)!
       for (const region of node.regions) {
@@ -71,13 +80,12 @@ function compose(deps: Deps, base: Catalog, nodes: NodeRow[]): Catalog {
       }
     }
   }
-  const offerings = [...lanes.entries()].map(([id, lane]) => laneOffering(deps, id, lane))
+  const offerings = [...lanes.entries()].map(([id, lane]) => laneOffering(fleet, id, lane))
   const providers = base.providers.some((p) => p.id === 'edge') ? base.providers : [...base.providers, { id: 'edge', display_name: 'Private edge nodes', kind: 'edge' as const }]
   return { ...base, models: [...base.models, ...extraModels.values()], providers, offerings: [...base.offerings, ...offerings] }
 }
 
-function laneOffering(deps: Deps, id: string, lane: LaneAcc): CatalogOffering {
-  const { fleet } = deps.config
+function laneOffering(fleet: FleetLaneSettings, id: string, lane: LaneAcc): CatalogOffering {
   const holds = Math.max(1, lane.concurrency * fleet.itemsPerSlot)
   return {
     offering_id: id,

@@ -158,6 +158,11 @@ describe('leases', () => {
     const batch = await json(app.request(`/v1/batches/${batchId}`, { headers: org.auth }))
     expect(batch.body.batch.status).toBe('completed')
     expect(itemRows(app, batchId).every((i) => i.nodeId === restricted.nodeId && i.costMicros !== null)).toBe(true)
+    // Result rows and the routing receipt name the node.
+    const results = await json(app.request(`/v1/batches/${batchId}/results`, { headers: org.auth }))
+    expect(results.body.results.map((r: any) => [r.provider, r.offering_id, r.node_id, r.status])).toEqual(Array(3).fill(['edge', `edge:${LLAMA}:restricted:eu-west-1`, restricted.nodeId, 'completed']))
+    const receipt = await json(app.request(`/v1/batches/${batchId}/receipt`, { headers: org.auth }))
+    expect(receipt.body.lanes).toEqual([expect.objectContaining({ provider: 'edge', offering_id: `edge:${LLAMA}:restricted:eu-west-1`, node_ids: [restricted.nodeId] })])
     expect((await adminGet(`/v1/admin/fleet/nodes/${restricted.nodeId}`)).body).toMatchObject({ completed_items: 3, active_leases: [] })
     // Idempotent: the same results again change nothing.
     const again = await nodePost(app, restricted.auth, `/v1/fleet/leases/${lease.body.lease_id}/results`, completedResults(lease.body.items))
@@ -279,5 +284,26 @@ describe('drain, revoke and offline', () => {
     const leased = new Set(lease.body.items.map((i: any) => i.item_id))
     expect(itemRows(app, batchId).filter((i) => leased.has(i.id)).every((i) => i.status === 'queued' && i.leaseId === null)).toBe(true)
     expect(auditActions()).toContain('fleet.node.revoke')
+  })
+})
+
+describe('edge lanes in the catalog and quotes', () => {
+  it('lists online nodes\' lanes (and models only a node knows) with live capacity, and quotes restricted work on them', async () => {
+    const node = await joinNode(app, admin, 'restricted', [LLAMA, 'qwen2.5:7b'], ['sa-east-1'], 'catalog-node')
+    await nodePost(app, node.auth, '/v1/fleet/heartbeat', { in_flight: 0, health: { upstream: 'ok' }, capacity: { concurrent_items: 3 } })
+    const catalog = await json(app.request('/v1/catalog/models'))
+    const lane = catalog.body.data.flatMap((m: any) => m.provider_offerings).find((o: any) => o.offering_id === `edge:${LLAMA}:restricted:sa-east-1`)
+    expect(lane).toMatchObject({ provider: 'edge', lane_kind: 'edge', regions: ['sa-east-1'], privacy_tiers: ['standard', 'confidential', 'restricted'], retention: { zdr: true, days: 0 }, available: true })
+    const qwen = catalog.body.data.find((m: any) => m.slug === 'qwen2.5:7b')
+    expect(qwen.provider_offerings.map((o: any) => o.offering_id)).toEqual(['edge:qwen2.5:7b:restricted:sa-east-1'])
+    const models = await json(app.request('/v1/models', { headers: org.auth }))
+    expect(models.body.data.map((m: any) => m.id)).toContain('qwen2.5:7b')
+    const quote = await json(app.request('/v1/quotes/model', { method: 'POST', headers: { ...org.auth, 'content-type': 'application/json' }, body: JSON.stringify({ items: [chatItem('q', 'qwen2.5:7b')], privacy_tier: 'restricted' }) }))
+    expect(quote.status).toBe(200)
+    expect(JSON.stringify(quote.body)).toContain('edge:qwen2.5:7b:restricted:sa-east-1')
+    // Revoked: its lanes leave the catalog.
+    await json(app.request(`/v1/admin/fleet/nodes/${node.nodeId}`, { method: 'DELETE', headers: admin }))
+    const after = await json(app.request('/v1/catalog/models'))
+    expect(JSON.stringify(after.body)).not.toContain('sa-east-1')
   })
 })
