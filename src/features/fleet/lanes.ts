@@ -37,18 +37,28 @@ export type EdgeNode = Pick<NodeRow, 'status' | 'upstreamHealth' | 'offerings' |
 interface Built {
   base: Catalog
   generation: number
+  /** SQLite's data_version: moves when another connection (a `batchrouter fleet revoke` beside the server) commits. */
+  dataVersion: number
   composed: Catalog
 }
 const cache = new WeakMap<object, Built>()
+const dataVersions = new WeakMap<object, { get(): unknown }>()
+
+function dataVersion(deps: Deps): number {
+  let q = dataVersions.get(deps.db)
+  if (!q) dataVersions.set(deps.db, (q = deps.db.$client.query('PRAGMA data_version')))
+  return (q.get() as { data_version: number }).data_version
+}
 
 /** `base` with the edge lanes (and any model only nodes know) of the nodes serving now; rebuilt only when the fleet or the base changed. */
 export function withFleetLanes(deps: Deps, base: Catalog): Catalog {
   const generation = fleetGeneration(deps.db)
+  const version = dataVersion(deps)
   const built = cache.get(deps.db)
-  if (built && built.base === base && built.generation === generation) return built.composed
+  if (built && built.base === base && built.generation === generation && built.dataVersion === version) return built.composed
   const nodes = deps.db.select().from(fleetNodesTable).where(eq(fleetNodesTable.status, 'online')).all()
   const composed = withEdgeLanes(base, nodes, deps.config.fleet)
-  cache.set(deps.db, { base, generation, composed })
+  cache.set(deps.db, { base, generation, dataVersion: version, composed })
   return composed
 }
 

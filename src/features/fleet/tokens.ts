@@ -32,7 +32,12 @@ function keyPair(deps: Deps): Promise<KeyPair> {
 async function loadOrCreate(path: string): Promise<KeyPair> {
   if (!existsSync(path)) {
     const { privateKey } = await generateKeyPair(ALG, { extractable: true })
-    writeFileSync(path, JSON.stringify(await exportJWK(privateKey)), { mode: 0o600, flag: 'wx' })
+    try {
+      writeFileSync(path, JSON.stringify(await exportJWK(privateKey)), { mode: 0o600, flag: 'wx' })
+    } catch (err) {
+      // The server and a CLI command beside it may both create it first: the one written wins.
+      if ((err as NodeJS.ErrnoException).code !== 'EEXIST') throw err
+    }
   }
   const jwk = JSON.parse(readFileSync(path, 'utf8')) as JWK
   const { d: _private, ...publicJwk } = jwk
