@@ -96,6 +96,7 @@ export async function joinNode(deps: Deps, joinToken: string, node: JoinRequest)
     return inserted
   })
   fleetChanged(deps.db)
+  deps.nudge('fleet-nodes')
   const { fleet } = deps.config
   return { node_id: row.id, node_token: nodeToken, token_expires_at: new Date(tokenExpiresAt).toISOString(), heartbeat_interval_seconds: fleet.heartbeatSeconds, lease_seconds: fleet.leaseSeconds, router_version: VERSION }
 }

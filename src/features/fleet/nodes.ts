@@ -53,7 +53,10 @@ export async function heartbeat(deps: Deps, nodeId: string, hb: Heartbeat): Prom
     const moved = back || current.upstreamHealth !== updated.upstreamHealth || current.concurrentItems !== updated.concurrentItems || JSON.stringify(current.offerings) !== JSON.stringify(updated.offerings)
     return { row: updated, changed: moved }
   })
-  if (changed) fleetChanged(deps.db)
+  if (changed) {
+    fleetChanged(deps.db)
+    deps.nudge('fleet-nodes')
+  }
   return { status: row.status, drain: row.status === 'draining', ...(token ? { node_token: token, token_expires_at: new Date(expiresAt).toISOString() } : {}) }
 }
 
@@ -85,6 +88,7 @@ export function drainNode(deps: Deps, actorKeyId: string | null, nodeId: string)
     return deps.db.update(fleetNodesTable).set({ status: 'draining' }).where(eq(fleetNodesTable.id, nodeId)).returning().get()
   })
   fleetChanged(deps.db)
+  deps.nudge('fleet-nodes')
   return row
 }
 
@@ -128,5 +132,6 @@ function handBackLeasesInTx(deps: Deps, nodeId: string, now: number): number {
 
 function afterHandBack(deps: Deps): void {
   fleetChanged(deps.db)
+  deps.nudge('fleet-nodes')
   deps.nudge('dispatch-items')
 }

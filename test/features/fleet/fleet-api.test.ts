@@ -142,7 +142,9 @@ describe('leases', () => {
     // A standard node is never offered restricted work.
     expect((await nodePost(app, standard.auth, '/v1/fleet/leases', { max_items: 10 })).body.items).toEqual([])
     restricted = await joinNode(app, admin, 'restricted', [LLAMA], ['eu-west-1'], 'rst')
-    await route()
+    // The join makes the waiting batch due at once (no 30 s wait): the fleet pass, then routing, on the same clock.
+    await app.runJob('fleet-nodes')
+    await app.runJob('route-batches')
     const items = itemRows(app, batchId)
     expect(new Set(items.map((i) => i.offeringId))).toEqual(new Set([`edge:${LLAMA}:restricted:eu-west-1`]))
     expect((await nodePost(app, standard.auth, '/v1/fleet/leases', { max_items: 10 })).body.items).toEqual([])
