@@ -37,8 +37,11 @@ export class EdgeNode {
   private readonly leases = new Map<string, number>()
   private readonly buffer = new ResultBuffer()
   private readonly poll = new AbortController()
+  /** Slots freed, health changed, stopping: the lease loop looks again. */
   private readonly wake = new Signal()
   private readonly flushWake = new Signal()
+  /** Only stopping: the timed loops (heartbeat, extend) sleep on it so call completions do not wake them. */
+  private readonly stopSignal = new Signal()
   private readonly upstream: Upstream
   private loops: Promise<void>[] = []
 
@@ -81,6 +84,7 @@ export class EdgeNode {
     this.stopping = true
     this.poll.abort()
     this.wake.notify()
+    this.stopSignal.notify()
     this.flushWake.notify()
     const deadline = Date.now() + STOP_GRACE_MS
     while ((this.inFlight > 0 || this.buffer.size > 0) && Date.now() < deadline && !this.fatal) await this.wake.wait(50)
@@ -104,6 +108,7 @@ export class EdgeNode {
     this.stopping = true
     this.poll.abort()
     this.wake.notify()
+    this.stopSignal.notify()
     return null
   }
 
@@ -118,7 +123,7 @@ export class EdgeNode {
         if (this.stopping) return undefined as T
         if (err instanceof RouterUnreachable) this.routerDown()
         this.log.warn(`could not ${what}; retrying`, { error: err instanceof Error ? err.message : String(err) })
-        await this.wake.wait(backoffMs(failures))
+        await this.stopSignal.wait(backoffMs(failures))
       }
     }
   }
@@ -148,7 +153,7 @@ export class EdgeNode {
         this.routerDown()
       }
       this.wake.notify()
-      await this.wake.wait(this.cred!.heartbeat_interval_seconds * 1000)
+      await this.stopSignal.wait(this.cred!.heartbeat_interval_seconds * 1000)
     }
   }
 
@@ -239,7 +244,7 @@ export class EdgeNode {
   private async extendLoop(): Promise<void> {
     const every = (this.cred!.lease_seconds * 1000) / 3
     while (!this.stopping) {
-      await this.wake.wait(every)
+      await this.stopSignal.wait(every)
       for (const leaseId of [...this.leases.keys()]) {
         try {
           const res = await postRouter(this.opts.router, `/v1/fleet/leases/${leaseId}/extend`, {}, this.cred!.node_token)

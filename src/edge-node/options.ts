@@ -62,7 +62,7 @@ export function resolveEdgeOptions(flags: Raw, env: Record<string, string | unde
     models: parseModels(get('models')),
     host: get('host') ?? '127.0.0.1',
     port: int(get('port'), 'port', 8081, 0, 65_535),
-    resultGroup: 50,
+    resultGroup: 100,
   }
 }
 

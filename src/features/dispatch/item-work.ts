@@ -40,7 +40,9 @@ export type NodeClaimedItem = Pick<ItemRow, (typeof NODE_CLAIMED_FIELDS)[number]
  * `attempts`, and the node recorded on the item. Params: `offerings` (JSON array of offering
  * ids), `nodeId`.
  */
-export const claimNodeItems = defineClaim({ kind: ITEM_LEASES, where: `offering_id IN (SELECT value FROM json_each($offerings)) AND ${DUE}`, orderBy: 'next_attempt_at, seq', set: `status = 'running', node_id = $nodeId`, attemptColumn: 'attempts', returning: NODE_CLAIMED_FIELDS })
+// Ordered as items_dispatch_idx is (offering, status, due time): oldest first per lane, and no
+// sort of every queued item per claim (ordering by due time across lanes did that: a temp B-tree).
+export const claimNodeItems = defineClaim({ kind: ITEM_LEASES, where: `offering_id IN (SELECT value FROM json_each($offerings)) AND ${DUE}`, orderBy: 'offering_id, status, next_attempt_at', set: `status = 'running', node_id = $nodeId`, attemptColumn: 'attempts', returning: NODE_CLAIMED_FIELDS })
 
 /** Where a batch's input lives and whose files its image parts may name. */
 export interface BatchInput {

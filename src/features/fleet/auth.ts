@@ -4,12 +4,11 @@
  * credential and whose node is not revoked. One 401 message for every failure; an API key sent
  * to a node route is 403 (it is a key, just not the right kind).
  */
-import { eq } from 'drizzle-orm'
 import { Elysia } from 'elysia'
 import type { Deps } from '../../deps'
 import { AppError } from '../../lib/errors'
 import { assertPrincipalKind, markGuard, rememberedPrincipal, type Principal } from '../api-keys/index'
-import { fleetNodesTable, type NodeRow } from './table'
+import { nodeAuthView, type AuthView } from './statements'
 import { NODE_AUDIENCE, verifyFleetToken } from './tokens'
 
 const UNAUTHORIZED = 'Missing or invalid node token: send Authorization: Bearer <node_token> from POST /v1/fleet/join (or the last heartbeat); a revoked node must join again with a new join token.'
@@ -20,12 +19,12 @@ export async function authenticateNode(deps: Deps, request: Request): Promise<Pr
   const token = match?.[1]
   if (token && /^(br_live_|ob_live_|br_admin_)/.test(token)) assertPrincipalKind({ keyId: '', kind: token.startsWith('br_admin_') ? 'admin' : 'live', orgId: null }, 'node')
   const claims = token ? await verifyFleetToken(deps, NODE_AUDIENCE, token) : null
-  const node = claims?.sub ? deps.db.select().from(fleetNodesTable).where(eq(fleetNodesTable.id, claims.sub)).get() : undefined
+  const node = claims?.sub ? nodeAuthView(deps.db, claims.sub) : null
   if (!claims || !node || !acceptsJti(node, claims.jti, deps.clock.now())) throw new AppError('unauthorized', { message: UNAUTHORIZED })
   return { keyId: node.id, kind: 'node', orgId: null }
 }
 
-function acceptsJti(node: NodeRow, jti: string, now: number): boolean {
+function acceptsJti(node: AuthView, jti: string, now: number): boolean {
   if (node.status === 'revoked' || node.tokenJti === null) return false
   return jti === node.tokenJti || (jti === node.previousJti && (node.previousJtiUntil ?? 0) > now)
 }

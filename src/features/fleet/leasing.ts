@@ -13,7 +13,7 @@ import { toIso } from '../../lib/clock'
 import { upstreamBody } from '../../providers/openai-compatible/index'
 import { claimNodeItems, extendLease, ITEM_LEASES, leasesTable, readLines, requestOf, RunnerCaches, type NodeClaimedItem, type WorkPorts } from '../dispatch/index'
 import { edgeOfferingId, servesWork } from './lanes'
-import { getNodeRow } from './nodes'
+import { leaseViewNode, nodeLeaseView, type LeaseView } from './statements'
 import { waitForWork } from './signals'
 import type { NodeRow } from './table'
 import { findModel } from '../catalog/index'
@@ -35,9 +35,22 @@ export interface LeaseAnswer {
   items: LeasedItem[]
 }
 
-/** Offering id → the model name this node sends upstream for it. */
-function servedModels(deps: Deps, node: NodeRow): Map<string, string> {
+const servedCache = new WeakMap<object, Map<string, { key: string; served: Map<string, string> }>>()
+
+/** Offering id → the model name this node sends upstream for it (cached per node while its offerings and the catalog stay the same). */
+function servedModels(deps: Deps, view: LeaseView): Map<string, string> {
   const catalog = deps.catalog()
+  const key = `${view.id}|${view.trustTier}|${view.regionsJson}|${view.offeringsJson}`
+  let perNode = servedCache.get(catalog)
+  if (!perNode) servedCache.set(catalog, (perNode = new Map()))
+  const cached = perNode.get(view.id)
+  if (cached?.key === key) return cached.served
+  const served = buildServed(catalog, leaseViewNode(view))
+  perNode.set(view.id, { key, served })
+  return served
+}
+
+function buildServed(catalog: ReturnType<Deps['catalog']>, node: Pick<NodeRow, 'trustTier' | 'regions' | 'offerings'>): Map<string, string> {
   const out = new Map<string, string>()
   for (const o of node.offerings) {
     const slug = findModel(catalog, o.model)?.slug ?? o.model
@@ -58,7 +71,8 @@ export async function leaseForNode(deps: Deps, ports: WorkPorts, nodeId: string,
 }
 
 async function claimOnce(deps: Deps, ports: WorkPorts, nodeId: string, maxItems: number): Promise<LeaseAnswer> {
-  const node = getNodeRow(deps, nodeId)
+  const node = nodeLeaseView(deps.db, nodeId)
+  if (!node) throw notFound('node', nodeId)
   // Draining, offline-but-calling, degraded or down upstream: no new work.
   if (!servesWork(node)) return { lease_id: null, lease_until: null, items: [] }
   const served = servedModels(deps, node)

@@ -12,6 +12,7 @@ import { newId } from '../../lib/ids'
 import { recordAudit } from '../audit/index'
 import { endLeaseInTx, ITEM_LEASES, leasesTable } from '../dispatch/index'
 import { fleetChanged } from './signals'
+import { anySilentNode } from './statements'
 import { fleetNodesTable, type NodeOffering, type NodeRow, type UpstreamHealth } from './table'
 import { NODE_AUDIENCE, signFleetToken } from './tokens'
 
@@ -109,8 +110,8 @@ export function revokeNode(deps: Deps, actorKeyId: string | null, nodeId: string
 /** Marks nodes silent for MISSED_HEARTBEATS intervals offline and hands their leases back. Returns how many went offline. */
 export function markSilentNodesOffline(deps: Deps, now: number): number {
   const silentBefore = now - MISSED_HEARTBEATS * deps.config.fleet.heartbeatSeconds * 1000
+  if (!anySilentNode(deps.db, silentBefore)) return 0
   const silent = () => deps.db.select().from(fleetNodesTable).where(and(inArray(fleetNodesTable.status, ['online', 'draining']), lt(fleetNodesTable.lastHeartbeatAt, silentBefore))).all()
-  if (silent().length === 0) return 0
   const n = writeTx(deps.db, () => {
     const nodes = silent()
     for (const node of nodes) {
