@@ -17,7 +17,7 @@ import { buildCatalog, wireCatalogToSimulator } from './features/catalog/index'
 import type { Catalog } from './catalog-schema'
 import { createHttpBase } from './http/server'
 import { Scheduler } from './jobs/scheduler'
-import { createWork, LEASE_KINDS, type Work } from './jobs/registry'
+import { createWork, LOCAL_LEASE_KINDS, type Work } from './jobs/registry'
 import { createAdapters, type AdapterOptions } from './providers/registry'
 import { sweepCreatingBatches } from './features/batches/index'
 import { rescueLapsedLeases } from './features/dispatch/index'
@@ -95,9 +95,10 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   let draining = false
   // The runners and every job; while the scheduler runs, writing outcomes claims the next items in the same commit.
   work = createWork(deps, createAdapters(opts.adapters), { claimAhead: () => scheduler?.isRunning ?? false })
-  // This process owns the data dir (instance lock), so every lease left behind was lost in a crash.
+  // This process owns the data dir (instance lock), so every lease its own runners left behind was
+  // lost in a crash; edge nodes' leases lapse on the clock (the nodes may still be working on them).
   sweepCreatingBatches(deps)
-  rescueLapsedLeases(deps, LEASE_KINDS, deps.clock.now(), Number.MAX_SAFE_INTEGER)
+  rescueLapsedLeases(deps, LOCAL_LEASE_KINDS, deps.clock.now(), Number.MAX_SAFE_INTEGER)
   scheduler = new Scheduler(deps, work.jobs)
   const app = mountRoutes(createHttpBase(deps), deps, { draining: () => draining, schedulerRunning: () => scheduler!.isRunning })
   // Bun serves through the edge: auth, limits and body caps before a body byte is read.

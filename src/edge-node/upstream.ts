@@ -18,7 +18,7 @@ export interface DeclaredOffering {
 export interface LeasedItem {
   item_id: string
   attempt: number
-  operation: string
+  operation: 'responses' | 'embeddings' | 'vision'
   model: string
   served_model: string
   request: Record<string, unknown>
@@ -65,7 +65,7 @@ export class Upstream {
   async call(item: LeasedItem, signal?: AbortSignal): Promise<ItemOutcome> {
     const { model: _model, ...body } = item.request
     const url = item.operation === 'embeddings' ? '/v1/embeddings' : '/v1/chat/completions'
-    const outcome = await this.adapter.call(this.endpoint, { itemId: item.item_id, operation: item.operation as 'responses', url, model: item.served_model, body }, signal)
+    const outcome = await this.adapter.call(this.endpoint, { itemId: item.item_id, operation: item.operation, url, model: item.served_model, body }, signal)
     this.recent.push(outcome.ok || outcome.error.kind === 'invalid_request')
     if (this.recent.length > RECENT) this.recent.shift()
     return outcome

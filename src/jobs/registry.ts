@@ -7,7 +7,7 @@
 import { JOB_NAMES, type Deps, type JobName } from '../deps'
 import type { Adapters } from '../providers/registry'
 import { FINALIZING_LEASES, ROUTING_LEASES, startBatchesInTx, workBatchOf } from '../features/batches/index'
-import { BatchRunner, ITEM_LEASES, PROVIDER_JOB_LEASES, RequestRunner, type LeaseKind, type WorkPorts } from '../features/dispatch/index'
+import { BatchRunner, ITEM_LEASES, NODE_ITEM_LEASES, PROVIDER_JOB_LEASES, RequestRunner, type LeaseKind, type WorkPorts } from '../features/dispatch/index'
 import { rerouteJobItems } from '../features/routing/index'
 import { enqueueProgressEventsInTx, WEBHOOK_LEASES } from '../features/webhooks/index'
 import type { Job } from './scheduler'
@@ -22,7 +22,10 @@ import { rescueLeases } from './rescue-leases'
 import { routeBatches } from './route-batches'
 
 /** Every kind of leased row: what rescue-leases (and the start-up rescue) gives back when its lease lapses. */
-export const LEASE_KINDS: readonly LeaseKind[] = [ITEM_LEASES, PROVIDER_JOB_LEASES, WEBHOOK_LEASES, ROUTING_LEASES, FINALIZING_LEASES]
+export const LEASE_KINDS: readonly LeaseKind[] = [ITEM_LEASES, NODE_ITEM_LEASES, PROVIDER_JOB_LEASES, WEBHOOK_LEASES, ROUTING_LEASES, FINALIZING_LEASES]
+
+/** The kinds this process alone holds: at start-up every such lease is a crash's leftover. Edge nodes' leases are not (their holders live on). */
+export const LOCAL_LEASE_KINDS: readonly LeaseKind[] = LEASE_KINDS.filter((k) => k !== NODE_ITEM_LEASES)
 
 /** What the runners (and the fleet's node routes) need from the features above dispatch. */
 export const WORK_PORTS: WorkPorts = { batch: workBatchOf, startedInTx: startBatchesInTx, recordedInTx: enqueueProgressEventsInTx, reroute: rerouteJobItems }

@@ -176,3 +176,33 @@ describe('a 1,000-item batch while one node is killed (real processes)', () => {
     void b
   }, 180_000)
 })
+
+describe('the router restarting and unreachable while a node holds leases (real processes)', () => {
+  it('keeps the node\'s leases across a restart, the node backs off while the router is down and resumes, every item settles once', async () => {
+    const [publicSim, upstream] = await Promise.all([sim(), sim()])
+    await upstream.scenario({ global: { latency_ms: 300 } })
+    const first = await router('router-c', publicSim, 1000)
+    const client = await registerOrg(first.url)
+    const node = await edge(first, upstream, 'restricted', 'node-c', 8)
+    const created = await client.post('/v1/batches', { items: items(40, 'u'), privacy_tier: 'restricted' }, { 'idempotency-key': 'fleet-e2e-restart' })
+    expect(created.status).toBe(202)
+    await waitFor('the node to be working', async () => (await upstream.stats()).total >= 4, { timeoutMs: 30_000 })
+    expect(await first.stop('SIGTERM')).toBe(0)
+    // The router is gone: the node reports it (readyz 503) and keeps backing off.
+    await waitFor('the node to notice', async () => (await fetch(`${node.healthUrl}/readyz`)).status === 503, { timeoutMs: 20_000 })
+    await Bun.sleep(2_000)
+    const again = await startServerProcess({ dataDir: first.dataDir, port: first.port, configPath: first.configPath })
+    children.push(again)
+    await waitFor('the node to be ready again', async () => (await fetch(`${node.healthUrl}/readyz`)).status === 200, { timeoutMs: 30_000 })
+    const batch = await finished(client, created.body.id, 90_000)
+    expect(batch.status).toBe('completed')
+    const results = await allResults(client, created.body.id)
+    expect(results).toHaveLength(40)
+    expect(new Set(results.map((r) => r.batch_item_id)).size).toBe(40)
+    expect(results.every((r) => r.status === 'completed')).toBe(true)
+    const metrics = await (await fetch(`${node.healthUrl}/metrics`)).text()
+    expect(Number(/batchrouter_edge_router_errors_total (\d+)/.exec(metrics)?.[1])).toBeGreaterThan(0)
+    const sent = Object.values((await upstream.stats()).by_custom_id)
+    console.log(`fleet restart: ${sent.length} items sent upstream, ${sent.filter((n) => n > 1).length} sent twice across the router restart`)
+  }, 180_000)
+})

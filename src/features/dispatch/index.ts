@@ -8,7 +8,7 @@ export { LANE_STATUSES, LANE_TRANSITIONS, laneTransitionFrom, PROVIDER_JOB_STATU
 export { defineClaim, openLeaseInTx, extendLease, endLease, endLeaseInTx, rescueLapsedLeases, sqlList, type LeaseKind, type ClaimQuery, type Claimed } from './leases'
 export { targetOf, liveTargets, type Target, type RequestTarget, type BatchTarget } from './targets'
 export { recordOutcomes, recordOutcomesInTx, stoppedOutcomes, MAX_ATTEMPTS, type PendingOutcome, type Stopped, type LaneRates } from './outcomes'
-export { ITEM_LEASES, claimOfferingItems, claimLaneItems, claimNodeItems, readLines, requestOf, type ClaimedItem, type NodeClaimedItem, type LineResult, type BatchInput } from './item-work'
+export { ITEM_LEASES, NODE_ITEM_LEASES, claimOfferingItems, claimLaneItems, claimNodeItems, readLines, requestOf, type ClaimedItem, type NodeClaimedItem, type LineResult, type BatchInput } from './item-work'
 export { PROVIDER_JOB_LEASES, createProviderJobs, CLAIM_LEASE_MS, POLL_LEASE_MS, SUBMIT_LEASE_MS } from './provider-jobs'
 export { RequestRunner, ITEM_LEASE_MS, CLAIM_GROUPS, type RequestRunnerOptions } from './request-runner'
 export { BatchRunner } from './batch-runner'

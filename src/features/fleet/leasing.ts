@@ -11,7 +11,7 @@ import { writeTx } from '../../db/tx'
 import { AppError, notFound } from '../../lib/errors'
 import { toIso } from '../../lib/clock'
 import { upstreamBody } from '../../providers/openai-compatible/index'
-import { claimNodeItems, extendLease, ITEM_LEASES, leasesTable, readLines, requestOf, RunnerCaches, type NodeClaimedItem, type WorkPorts } from '../dispatch/index'
+import { claimNodeItems, extendLease, NODE_ITEM_LEASES, leasesTable, readLines, requestOf, RunnerCaches, type NodeClaimedItem, type WorkPorts } from '../dispatch/index'
 import { edgeOfferingId, servesWork } from './lanes'
 import { leaseViewNode, nodeLeaseView, type LeaseView } from './statements'
 import { waitForWork } from './signals'
@@ -111,7 +111,7 @@ async function requests(deps: Deps, ports: WorkPorts, items: NodeClaimedItem[], 
 
 /** The node's own item lease, or 404 (unknown, or another node's) / 409 lease_expired (it lapsed and its items went back). */
 export function nodeLease(deps: Deps, nodeId: string, leaseId: string) {
-  const lease = deps.db.select().from(leasesTable).where(and(eq(leasesTable.id, leaseId), eq(leasesTable.kind, ITEM_LEASES.name))).get()
+  const lease = deps.db.select().from(leasesTable).where(and(eq(leasesTable.id, leaseId), eq(leasesTable.kind, NODE_ITEM_LEASES.name))).get()
   if (lease && lease.holder !== nodeId) throw notFound('lease', leaseId)
   if (!lease || lease.leaseUntil < deps.clock.now()) throw leaseExpired(leaseId)
   return lease

@@ -10,7 +10,7 @@ import { writeTx } from '../../db/tx'
 import { notFound } from '../../lib/errors'
 import { newId } from '../../lib/ids'
 import { recordAudit } from '../audit/index'
-import { endLeaseInTx, ITEM_LEASES, leasesTable } from '../dispatch/index'
+import { endLeaseInTx, NODE_ITEM_LEASES, leasesTable } from '../dispatch/index'
 import { fleetChanged } from './signals'
 import { anySilentNode } from './statements'
 import { fleetNodesTable, type NodeOffering, type NodeRow, type UpstreamHealth } from './table'
@@ -75,7 +75,7 @@ export function listNodes(deps: Deps): NodeRow[] {
 
 /** A node's active leases: id, end and how many items each still holds. */
 export function activeLeases(deps: Deps, nodeId: string): Array<{ id: string; leaseUntil: number; items: number }> {
-  const leases = deps.db.select().from(leasesTable).where(and(eq(leasesTable.holder, nodeId), eq(leasesTable.kind, ITEM_LEASES.name))).all()
+  const leases = deps.db.select().from(leasesTable).where(and(eq(leasesTable.holder, nodeId), eq(leasesTable.kind, NODE_ITEM_LEASES.name))).all()
   const count = deps.db.$client.query('SELECT count(*) AS n FROM items WHERE lease_id = ?')
   return leases.map((l) => ({ id: l.id, leaseUntil: l.leaseUntil, items: (count.get(l.id) as { n: number }).n }))
 }
@@ -127,8 +127,8 @@ export function markSilentNodesOffline(deps: Deps, now: number): number {
 
 /** Ends every item lease the node holds (its items go back to the queue); inside the caller's transaction. */
 function handBackLeasesInTx(deps: Deps, nodeId: string, now: number): number {
-  const leases = deps.db.select({ id: leasesTable.id }).from(leasesTable).where(and(eq(leasesTable.holder, nodeId), eq(leasesTable.kind, ITEM_LEASES.name))).all()
-  return leases.reduce((n, l) => n + endLeaseInTx(deps, ITEM_LEASES, l.id, now), 0)
+  const leases = deps.db.select({ id: leasesTable.id }).from(leasesTable).where(and(eq(leasesTable.holder, nodeId), eq(leasesTable.kind, NODE_ITEM_LEASES.name))).all()
+  return leases.reduce((n, l) => n + endLeaseInTx(deps, NODE_ITEM_LEASES, l.id, now), 0)
 }
 
 function afterHandBack(deps: Deps): void {

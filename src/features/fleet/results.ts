@@ -13,7 +13,7 @@ import { writeTx } from '../../db/tx'
 import { notFound } from '../../lib/errors'
 import { chatUsage, checkChatCompletion, checkEmbeddingList, embeddingUsage } from '../../providers/openai-compatible/index'
 import { PROVIDER_ERROR_KINDS, type ItemOutcome, type ProviderErrorKind } from '../../providers/types'
-import { endLeaseInTx, ITEM_LEASES, leasesTable, MAX_ATTEMPTS, recordOutcomesInTx, RunnerCaches, type PendingOutcome, type WorkPorts } from '../dispatch/index'
+import { endLeaseInTx, NODE_ITEM_LEASES, leasesTable, MAX_ATTEMPTS, recordOutcomesInTx, RunnerCaches, type PendingOutcome, type WorkPorts } from '../dispatch/index'
 import { itemsTable } from '../items/index'
 import { eq } from 'drizzle-orm'
 import { leaseExpired } from './leasing'
@@ -38,7 +38,7 @@ const RETRYABLE_KINDS: ReadonlySet<ProviderErrorKind> = new Set(['rate_limited',
 /** Settles what passes the fence; answers how many were accepted and why the others were ignored. */
 export function acceptResults(deps: Deps, ports: WorkPorts, nodeId: string, leaseId: string, results: NodeResult[]): { accepted: number; ignored: Ignored[] } {
   const lease = deps.db.select().from(leasesTable).where(eq(leasesTable.id, leaseId)).get()
-  if (lease && (lease.holder !== nodeId || lease.kind !== ITEM_LEASES.name)) throw notFound('lease', leaseId)
+  if (lease && (lease.holder !== nodeId || lease.kind !== NODE_ITEM_LEASES.name)) throw notFound('lease', leaseId)
   const items = new Map(
     deps.db
       .select({ id: itemsTable.id, status: itemsTable.status, attempts: itemsTable.attempts, nodeId: itemsTable.nodeId, leaseId: itemsTable.leaseId, laneId: itemsTable.laneId, operation: itemsTable.operation })
@@ -66,7 +66,7 @@ export function acceptResults(deps: Deps, ports: WorkPorts, nodeId: string, leas
     const completed = written.applied.filter((o) => o.outcome.ok).length
     const failed = written.applied.filter((o) => !o.outcome.ok && 'error' in o.outcome && !(o.outcome.error.retryable && o.attempt < MAX_ATTEMPTS)).length
     if (completed + failed > 0) deps.db.update(fleetNodesTable).set({ completedItems: sql`${fleetNodesTable.completedItems} + ${completed}`, failedItems: sql`${fleetNodesTable.failedItems} + ${failed}` }).where(eq(fleetNodesTable.id, nodeId)).run()
-    if (lease && deps.db.$client.query('SELECT 1 FROM items WHERE lease_id = ? LIMIT 1').get(leaseId) === null) endLeaseInTx(deps, ITEM_LEASES, leaseId, now)
+    if (lease && deps.db.$client.query('SELECT 1 FROM items WHERE lease_id = ? LIMIT 1').get(leaseId) === null) endLeaseInTx(deps, NODE_ITEM_LEASES, leaseId, now)
     return { applied: written.applied, events: written.progressEvents }
   })
   const appliedIds = new Set(applied.map((o) => o.itemId))
