@@ -101,8 +101,8 @@ try {
   const [a, b] = await Promise.all([sims[0]!.stats(), sims[1]!.stats()])
   const nodeMetrics = await Promise.all(nodes.map(async (n) => {
     const text = await (await fetch(`${n.healthUrl}/metrics`)).text()
-    const metric = (name: string) => Number(new RegExp(`^${name} (\\d+)`, 'm').exec(text)?.[1] ?? 0)
-    return { leases: metric('batchrouter_edge_leases_total'), items: metric('batchrouter_edge_leased_items_total'), posts: metric('batchrouter_edge_result_posts_total'), errors: metric('batchrouter_edge_router_errors_total') }
+    const metric = (name: string) => Number(new RegExp(`^${name} ([\\d.]+)`, 'm').exec(text)?.[1] ?? 0)
+    return { leases: metric('batchrouter_edge_leases_total'), items: metric('batchrouter_edge_leased_items_total'), posts: metric('batchrouter_edge_result_posts_total'), errors: metric('batchrouter_edge_router_errors_total'), leaseS: metric('batchrouter_edge_lease_seconds_total'), postS: metric('batchrouter_edge_result_post_seconds_total') }
   }))
 
   // 3. lease round trip as a third node, 100 items per lease.
@@ -131,7 +131,7 @@ try {
   console.log(`bare fan-out:        ${fmt(bareS, 2)} s  ${fmt(bareRate)} req/s`)
   console.log(`fleet create→done:   ${fmt(fleetS, 2)} s  ${fmt(fleetRate)} items/s  (node 0 upstream ${a.total}, node 1 upstream ${b.total}; ${done.counts.completed} completed, ${done.counts.failed} failed)`)
   console.log(`  dispatch window:   ${fmt(windowS, 2)} s  ${fmt(N / windowS)} items/s from the first item done to the last = ${fmt((N / windowS / bareRate) * 100, 1)} % of bare (first item done ${fmt((first - t0) / 1000, 2)} s after the create request)`)
-  for (const [i, m] of nodeMetrics.entries()) console.log(`  node ${i}: ${m.leases} leases (${fmt(m.items / Math.max(1, m.leases), 1)} items each), ${m.posts} result posts, ${m.errors} router errors`)
+  for (const [i, m] of nodeMetrics.entries()) console.log(`  node ${i}: ${m.leases} leases (${fmt(m.items / Math.max(1, m.leases), 1)} items each), ${m.posts} result posts, ${m.errors} router errors; ${fmt(m.leaseS, 2)} s waiting on lease answers, ${fmt(m.postS, 2)} s pushing results`)
   console.log(`lease round trip (100 items):   p50 ${fmt(pct(leaseMs, 50), 1)} ms  p99 ${fmt(pct(leaseMs, 99), 1)} ms  (${ROUNDS} leases)`)
   console.log(`results post (100 results):     p50 ${fmt(pct(resultsMs, 50), 1)} ms  p99 ${fmt(pct(resultsMs, 99), 1)} ms`)
   console.log(`ratio fleet/bare:    ${fmt((fleetRate / bareRate) * 100, 1)} %  (target ≥ 40 %)`)

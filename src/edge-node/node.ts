@@ -171,10 +171,12 @@ export class EdgeNode {
         await this.wake.wait(1000)
         continue
       }
+      const started = performance.now()
       try {
         const res = await postRouter(this.opts.router, '/v1/fleet/leases', { max_items: Math.min(room, 500), wait_seconds: WAIT_SECONDS }, this.cred!.node_token, this.poll.signal, (WAIT_SECONDS + 30) * 1000)
         failures = 0
         this.metrics.routerUp = 1
+        this.metrics.leaseMs += performance.now() - started
         if (res.status === 401) return void this.giveUp('the router refused this node\'s token (revoked?): mint a new join token and start the node with a fresh --data-dir')
         if (res.status === 200 && res.body.lease_id && res.body.items.length > 0) this.run(res.body.lease_id, res.body.items)
         else if (res.status !== 200) await this.wake.wait(backoffMs(3))
@@ -216,11 +218,13 @@ export class EdgeNode {
       else if (this.buffer.size < this.opts.resultGroup && this.inFlight > 0) await this.flushWake.wait(FLUSH_AFTER_MS)
       const group = this.buffer.take(this.opts.resultGroup)
       if (!group) continue
+      const started = performance.now()
       try {
         const res = await postRouter(this.opts.router, `/v1/fleet/leases/${group.leaseId}/results`, { results: group.results }, this.cred!.node_token)
         failures = 0
         this.metrics.routerUp = 1
         this.metrics.resultPosts++
+        this.metrics.resultPostMs += performance.now() - started
         if (res.status === 401) return void this.giveUp('the router refused this node\'s token (revoked?)')
         if (res.status !== 200) this.log.warn('results not taken', { lease_id: group.leaseId, status: res.status, code: res.body?.error?.code })
         this.settled(group.leaseId, group.results.length)
