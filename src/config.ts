@@ -13,6 +13,24 @@ import { assertAllowHostEntry } from './lib/safe-fetch'
 const Bytes = (def: number, description: string) => T.Integer({ minimum: 1, default: def, description })
 const SlaMultiplier = (def: number, tier: string) => T.Integer({ minimum: 0, maximum: 100_000, default: def, description: `Price multiplier of ${tier}, basis points (×0 … ×10).` })
 
+/** The `edge` section: `batchrouter edge` settings (flags and BATCHROUTER_EDGE_* env win); the router ignores it. */
+export const EdgeSection = T.Object(
+  {
+    router: T.Optional(T.String({ minLength: 1 })),
+    joinToken: T.Optional(T.String({ minLength: 1 })),
+    upstream: T.Optional(T.String({ minLength: 1 })),
+    upstreamKey: T.Optional(T.String({ minLength: 1 })),
+    dataDir: T.Optional(T.String({ minLength: 1 })),
+    name: T.Optional(T.String({ minLength: 1 })),
+    concurrency: T.Optional(T.Integer({ minimum: 1, maximum: 10_000 })),
+    models: T.Optional(T.Union([T.String(), T.Array(T.String({ minLength: 1 }))])),
+    host: T.Optional(T.String({ minLength: 1 })),
+    port: T.Optional(T.Integer({ minimum: 0, maximum: 65_535 })),
+  },
+  { additionalProperties: false },
+)
+export type EdgeSection = Static<typeof EdgeSection>
+
 export const ConfigSchema = T.Object({
   host: T.String({ default: '127.0.0.1', minLength: 1, description: 'Interface to listen on.' }),
   port: T.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'TCP port; 0 picks a free one.' }),
@@ -98,6 +116,7 @@ export const ConfigSchema = T.Object({
     },
     { default: {} },
   ),
+  edge: T.Optional(EdgeSection),
   webhooks: T.Object(
     {
       allowHosts: T.Array(T.String({ minLength: 1 }), { default: [], description: 'Host names, IPs or CIDRs webhooks may reach even when private (private deployments, tests).' }),
@@ -207,7 +226,8 @@ export function readCatalogSection(path: string): CatalogOverrides | undefined {
   return withDefaults as CatalogOverrides
 }
 
-function readConfigFile(path: string): Record<string, unknown> {
+/** A config file (JSON, or TOML by extension) as an object; ConfigError when unreadable or malformed. */
+export function readConfigFile(path: string): Record<string, unknown> {
   let text: string
   try {
     text = readFileSync(path, 'utf8')

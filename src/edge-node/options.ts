@@ -44,9 +44,19 @@ const ENV: Record<keyof Raw, string> = {
 /** The flag names `batchrouter edge` accepts (for parseArgs). */
 export const EDGE_FLAGS = Object.keys(ENV) as Array<keyof Raw>
 
-/** Resolves flags over env over defaults; throws EdgeUsageError for a missing or malformed value. */
-export function resolveEdgeOptions(flags: Raw, env: Record<string, string | undefined> = process.env): EdgeOptions {
-  const get = (k: keyof Raw) => flags[k] ?? (env[ENV[k]] || undefined)
+/** The config file's `edge` section (camelCase keys) as flag values. */
+export function fileFlags(section: Record<string, unknown> | undefined): Raw {
+  const out: Raw = {}
+  for (const flag of EDGE_FLAGS) {
+    const value = section?.[flag.replace(/-(\w)/g, (_, c: string) => c.toUpperCase())]
+    if (value !== undefined) out[flag] = Array.isArray(value) ? value.join(',') : String(value)
+  }
+  return out
+}
+
+/** Resolves flags over env over the config file's `edge` section over defaults; throws EdgeUsageError for a missing or malformed value. */
+export function resolveEdgeOptions(flags: Raw, env: Record<string, string | undefined> = process.env, file: Raw = {}): EdgeOptions {
+  const get = (k: keyof Raw) => flags[k] ?? (env[ENV[k]] || undefined) ?? file[k]
   const router = get('router')
   const upstream = get('upstream')
   if (!router) throw new EdgeUsageError(`--router URL (or ${ENV.router}) is required: the router this node pulls work from`)
