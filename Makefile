@@ -74,6 +74,7 @@ bench: deps
 	$(BUN) bench/sim-store.ts
 	$(BUN) bench/auth-burst.ts
 	$(BUN) bench/backup.ts
+	$(BUN) bench/fleet.ts
 
 ## make screenshots — run the console browser tests with their screenshots written to docs/console/
 ## (needs Debian's chromium: apt-get install -y chromium).

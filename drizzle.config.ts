@@ -16,6 +16,7 @@ export default defineConfig({
     './src/features/dispatch/table.ts',
     './src/features/webhooks/table.ts',
     './src/features/routing/table.ts',
+    './src/features/fleet/table.ts',
   ],
   out: './drizzle',
 })

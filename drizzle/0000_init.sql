@@ -187,6 +187,7 @@ CREATE TABLE `items` (
 	`completed_at` integer,
 	`provider_job_id` text,
 	`provider_custom_id` text,
+	`node_id` text,
 	FOREIGN KEY (`batch_id`) REFERENCES `batches`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
@@ -310,4 +311,43 @@ CREATE TABLE `routing_decisions` (
 	FOREIGN KEY (`batch_id`) REFERENCES `batches`(`id`) ON UPDATE no action ON DELETE no action
 );
 --> statement-breakpoint
-CREATE INDEX `routing_decisions_batch_idx` ON `routing_decisions` (`batch_id`);
+CREATE INDEX `routing_decisions_batch_idx` ON `routing_decisions` (`batch_id`);--> statement-breakpoint
+CREATE TABLE `fleet_join_tokens` (
+	`id` text PRIMARY KEY NOT NULL,
+	`hash` text NOT NULL,
+	`name` text,
+	`trust_tier` text NOT NULL,
+	`regions` text NOT NULL,
+	`max_uses` integer NOT NULL,
+	`uses` integer DEFAULT 0 NOT NULL,
+	`expires_at` integer NOT NULL,
+	`revoked_at` integer,
+	`created_by` text,
+	`created_at` integer NOT NULL
+);
+--> statement-breakpoint
+CREATE TABLE `fleet_nodes` (
+	`id` text PRIMARY KEY NOT NULL,
+	`name` text NOT NULL,
+	`version` text NOT NULL,
+	`join_token_id` text NOT NULL,
+	`trust_tier` text NOT NULL,
+	`regions` text NOT NULL,
+	`status` text NOT NULL,
+	`token_jti` text,
+	`previous_jti` text,
+	`previous_jti_until` integer,
+	`token_expires_at` integer NOT NULL,
+	`offerings` text NOT NULL,
+	`concurrent_items` integer NOT NULL,
+	`in_flight` integer DEFAULT 0 NOT NULL,
+	`upstream_health` text DEFAULT 'ok' NOT NULL,
+	`health_detail` text,
+	`last_heartbeat_at` integer NOT NULL,
+	`joined_at` integer NOT NULL,
+	`completed_items` integer DEFAULT 0 NOT NULL,
+	`failed_items` integer DEFAULT 0 NOT NULL,
+	`revoked_at` integer
+);
+--> statement-breakpoint
+CREATE INDEX `fleet_nodes_status_idx` ON `fleet_nodes` (`status`);

@@ -17,7 +17,7 @@ import { buildCatalog, wireCatalogToSimulator } from './features/catalog/index'
 import type { Catalog } from './catalog-schema'
 import { createHttpBase } from './http/server'
 import type { Job } from './jobs/scheduler'
-import { LEASE_KINDS } from './jobs/registry'
+import { LOCAL_LEASE_KINDS } from './jobs/registry'
 import type { JobsHost } from './jobs/jobs-host'
 import { createInProcessJobs, type InProcessJobs } from './jobs/in-process'
 import { startJobsWorker } from './jobs/worker-host'
@@ -25,6 +25,7 @@ import { createSignalBoard } from './lib/signal-board'
 import { createAdapters, type AdapterOptions } from './providers/registry'
 import { sweepCreatingBatches } from './features/batches/index'
 import { rescueLapsedLeases } from './features/dispatch/index'
+import { wakeLeaseWaiters, withFleetLanes } from './features/fleet/index'
 import { acquireInstanceLock, listenError } from './instance-lock'
 import { mountRoutes } from './http/routes'
 import { createEdge, edgeFailure } from './http/edge'
@@ -84,9 +85,13 @@ export async function createApp(config: Config, opts: AppOptions = {}): Promise<
   let draining = false
   const inProcess = thread === 'main' ? createInProcessJobs(deps, createAdapters(opts.adapters), { wrapJobs: opts.wrapJobs }) : undefined
   wiring.jobs = inProcess
-  // This process owns the data dir (instance lock), so every lease left behind was lost in a crash.
+  // This process owns the data dir (instance lock), so every lease its own runners left behind was
+  // lost in a crash; edge nodes' leases lapse on the clock (the nodes may still be working on them).
   sweepCreatingBatches(deps)
-  rescueLapsedLeases(deps, LEASE_KINDS, deps.clock.now(), Number.MAX_SAFE_INTEGER)
+  rescueLapsedLeases(deps, LOCAL_LEASE_KINDS, deps.clock.now(), Number.MAX_SAFE_INTEGER)
+  // Edge nodes in a long poll look again whenever the runners are nudged (items routed, re-queued or
+  // rescued), wherever the jobs run: the worker reports its nudges to this thread.
+  deps.onNudge('dispatch-items', () => wakeLeaseWaiters(deps.db))
   const app = mountRoutes(createHttpBase(deps), deps, { draining: () => draining, schedulerRunning: () => wiring.jobs?.isRunning ?? false })
   // Bun serves through the edge: auth, limits and body caps before a body byte is read.
   const edge = createEdge(deps, app)
@@ -176,7 +181,8 @@ function wireApp(config: Config, opts: AppOptions, db: Deps['db'], paths: Deps['
       clock: opts.clock ?? systemClock,
       log,
       paths,
-      catalog: () => catalog,
+      // Online edge nodes' offerings join the configured catalog as edge lanes (rebuilt only when the fleet changes).
+      catalog: () => withFleetLanes(wiring.deps, catalog),
       replaceCatalog: (next) => {
         catalog = wire(next)
         wiring.jobs?.catalogChanged(catalog)

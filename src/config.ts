@@ -13,6 +13,24 @@ import { assertAllowHostEntry } from './lib/safe-fetch'
 const Bytes = (def: number, description: string) => T.Integer({ minimum: 1, default: def, description })
 const SlaMultiplier = (def: number, tier: string) => T.Integer({ minimum: 0, maximum: 100_000, default: def, description: `Price multiplier of ${tier}, basis points (×0 … ×10).` })
 
+/** The `edge` section: `batchrouter edge` settings (flags and BATCHROUTER_EDGE_* env win); the router ignores it. */
+export const EdgeSection = T.Object(
+  {
+    router: T.Optional(T.String({ minLength: 1 })),
+    joinToken: T.Optional(T.String({ minLength: 1 })),
+    upstream: T.Optional(T.String({ minLength: 1 })),
+    upstreamKey: T.Optional(T.String({ minLength: 1 })),
+    dataDir: T.Optional(T.String({ minLength: 1 })),
+    name: T.Optional(T.String({ minLength: 1 })),
+    concurrency: T.Optional(T.Integer({ minimum: 1, maximum: 10_000 })),
+    models: T.Optional(T.Union([T.String(), T.Array(T.String({ minLength: 1 }))])),
+    host: T.Optional(T.String({ minLength: 1 })),
+    port: T.Optional(T.Integer({ minimum: 0, maximum: 65_535 })),
+  },
+  { additionalProperties: false },
+)
+export type EdgeSection = Static<typeof EdgeSection>
+
 export const ConfigSchema = T.Object({
   host: T.String({ default: '127.0.0.1', minLength: 1, description: 'Interface to listen on.' }),
   port: T.Integer({ minimum: 0, maximum: 65535, default: 8080, description: 'TCP port; 0 picks a free one.' }),
@@ -110,6 +128,18 @@ export const ConfigSchema = T.Object({
       { description: 'Scheduled backups run by the server; absent = none (use `batchrouter backup --to DIR`).' },
     ),
   ),
+  fleet: T.Object(
+    {
+      heartbeatSeconds: T.Integer({ minimum: 1, maximum: 3600, default: 15, description: 'How often edge nodes heartbeat; a node silent for 3 intervals is offline.' }),
+      leaseSeconds: T.Integer({ minimum: 5, maximum: 3600, default: 120, description: 'How long a fleet lease lasts unless the node extends it.' }),
+      tokenTtlSeconds: T.Integer({ minimum: 60, maximum: 30 * 86_400, default: 86_400, description: 'Life of a node credential; heartbeats rotate it in its last quarter.' }),
+      itemsPerSlot: T.Integer({ minimum: 1, default: 1000, description: "Items an edge lane may hold (queued or running) per unit of its nodes' concurrent_items." }),
+      inputPer1m: T.Optional(T.String({ pattern: '^\\d{1,6}(\\.\\d{1,6})?$', description: 'Edge lane price, USD per 1M input tokens (default: the lowest node pricing, else 0).' })),
+      outputPer1m: T.Optional(T.String({ pattern: '^\\d{1,6}(\\.\\d{1,6})?$', description: 'Edge lane price, USD per 1M output tokens (default: the lowest node pricing, else 0).' })),
+    },
+    { default: {} },
+  ),
+  edge: T.Optional(EdgeSection),
   webhooks: T.Object(
     {
       allowHosts: T.Array(T.String({ minLength: 1 }), { default: [], description: 'Host names, IPs or CIDRs webhooks may reach even when private (private deployments, tests).' }),
@@ -157,6 +187,9 @@ const ENV_KEYS: Array<[string, string, EnvKind]> = [
   ['BATCHROUTER_RATE_LIMIT_FAILED_AUTH', 'rateLimits.failedAuthPerAddress', 'int'],
   ['BATCHROUTER_MAX_ACTIVE_BATCHES', 'rateLimits.activeBatchesPerOrg', 'int'],
   ['BATCHROUTER_SIGNING_SECRET', 'signingSecret', 'string'],
+  ['BATCHROUTER_FLEET_HEARTBEAT_SECONDS', 'fleet.heartbeatSeconds', 'int'],
+  ['BATCHROUTER_FLEET_LEASE_SECONDS', 'fleet.leaseSeconds', 'int'],
+  ['BATCHROUTER_FLEET_ITEMS_PER_SLOT', 'fleet.itemsPerSlot', 'int'],
   ['BATCHROUTER_REGISTRATION', 'registration', 'string'],
   ['BATCHROUTER_STARTING_CREDIT', 'startingCredit', 'string'],
   ['BATCHROUTER_WEBHOOK_ALLOW_HOSTS', 'webhooks.allowHosts', 'list'],
@@ -222,7 +255,8 @@ export function readCatalogSection(path: string): CatalogOverrides | undefined {
   return withDefaults as CatalogOverrides
 }
 
-function readConfigFile(path: string): Record<string, unknown> {
+/** A config file (JSON, or TOML by extension) as an object; ConfigError when unreadable or malformed. */
+export function readConfigFile(path: string): Record<string, unknown> {
   let text: string
   try {
     text = readFileSync(path, 'utf8')

@@ -22,6 +22,7 @@ export const JOB_NAMES = [
   'expire-batches', // batches past their SLA deadline stop their work
   'rescue-leases', // leases that lapsed (a crash, a hung call) give their rows back
   'deliver-webhooks', // due outbox events are POSTed
+  'fleet-nodes', // edge nodes silent for 3 heartbeat intervals go offline and hand their leases back (features/fleet)
 ] as const
 export type JobName = (typeof JOB_NAMES)[number]
 

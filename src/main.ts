@@ -12,6 +12,7 @@ import { runAdmin } from './cli/admin'
 import { runCredits } from './cli/credits'
 import { runSim } from './cli/sim'
 import { COMMAND_GROUPS, GROUPS_USAGE } from './cli/commands'
+import { runEdge } from './cli/edge'
 
 const USAGE = `batchrouter ${VERSION}
 
@@ -21,6 +22,8 @@ Usage:
   batchrouter admin create-key      [--name NAME] [--data-dir DIR]
   batchrouter credits grant --org ORG --amount 25.00 [--note TEXT] [--reference REF] [--data-dir DIR]
   batchrouter sim [--port N] [--host H] [--data-dir DIR]
+  batchrouter edge --router URL --join-token TOKEN --upstream URL [--data-dir DIR] [--concurrency N] [--models m1,m2] [--port P]
+  batchrouter fleet token create --trust restricted --region R [--ttl 1h] | fleet nodes | fleet revoke NODE
   batchrouter version | help
 ${GROUPS_USAGE}
 Every flag can also be set as BATCHROUTER_<FLAG> (e.g. BATCHROUTER_DATA_DIR).`
@@ -40,6 +43,7 @@ const OPTIONS = {
 } as const
 
 async function main(argv: string[]): Promise<number> {
+  if (argv[0] === 'edge') return runEdge(argv.slice(1))
   const group = argv[0] === undefined ? undefined : COMMAND_GROUPS[argv[0]]
   if (group) return group(argv.slice(1))
   let parsed

@@ -39,7 +39,7 @@ export function layerOf(path: string): Layer | null {
   if (top === 'cli') return 'cli'
   if (rest === 'main') return 'main'
   // app.ts and its start-up helpers, and the edge node process (a composition root of its own).
-  if (APP_FILES.includes(rest) || top === 'edge') return 'app'
+  if (APP_FILES.includes(rest) || top === 'edge' || top === 'edge-node') return 'app'
   return null
 }
 

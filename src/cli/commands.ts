@@ -11,6 +11,7 @@ import { runKeysCommand } from './operator/keys'
 import { runBatchesCommand, runLedgerCommand } from './operator/batches'
 import { runDoctorCommand } from './operator/doctor'
 import { runBackupCommand, runRestoreCommand } from './operator/backup'
+import { runFleetCommand } from './operator/fleet'
 
 /** A command group: takes the arguments after its name, resolves with the exit code. */
 export type CommandGroup = (argv: string[]) => Promise<number>
@@ -26,6 +27,7 @@ export const COMMAND_GROUPS: Record<string, CommandGroup> = {
   doctor: runDoctorCommand,
   backup: runBackupCommand,
   restore: runRestoreCommand,
+  fleet: runFleetCommand,
 }
 
 /** The part of `batchrouter help` that lists these groups. */

@@ -15,6 +15,7 @@ import { AllBatches } from './pages/operator/batches'
 import { Ledger } from './pages/operator/ledger'
 import { Providers } from './pages/operator/providers'
 import { Catalog } from './pages/operator/catalog'
+import { Fleet } from './pages/operator/fleet'
 
 export function CustomerView({ route, session }: { route: Route; session: Session }) {
   const [section = '', id] = route.parts
@@ -49,6 +50,8 @@ export function OperatorView({ route }: { route: Route }) {
       return <Providers />
     case 'catalog':
       return <Catalog />
+    case 'fleet':
+      return <Fleet />
     default:
       return <NotFound />
   }

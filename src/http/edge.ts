@@ -12,6 +12,7 @@ import { AppError, errorResponse, storageFullError } from '../lib/errors'
 import { forwardedClientAddress } from '../lib/forwarded'
 import { newId } from '../lib/ids'
 import { assertPrincipalKind, authenticateRequest, rememberPrincipal, type Principal } from '../features/api-keys/index'
+import { authenticateNode } from '../features/fleet/index'
 import { requestIdOf, shareRequestId } from './server'
 import { buildRouteMatcher, type RouteMatcher, type RoutePolicy } from './route-policy'
 import { gateBody, type BodyLimits } from './body-gate'
@@ -47,7 +48,8 @@ export function createEdge(deps: Deps, app: HandlesRequests, limiter: RequestLim
 
   async function admit(request: Request, route: RoutePolicy | undefined, server: Server<unknown>, state: Partial<Admitted>): Promise<Request> {
     if (route && route.auth !== 'public') {
-      const principal = await authenticate(deps, limiter, request, clientAddress(deps, request, server))
+      // Node routes take an edge node's token; every other guarded route an API key or console session.
+      const principal = await authenticate(deps, limiter, request, clientAddress(deps, request, server), route.auth === 'node' ? authenticateNode : authenticateRequest)
       state.principal = principal
       assertPrincipalKind(principal, route.auth)
       const { allowed, quota } = await limiter.consume(principal.keyId, principal.orgId)
@@ -84,12 +86,12 @@ export function createEdge(deps: Deps, app: HandlesRequests, limiter: RequestLim
   return { fetch, routes: { find: (m, p) => routes().find(m, p), all: () => routes().all() } }
 }
 
-/** Verifies the bearer key (or the console session cookie); 429 instead of 401 once the address has failed too often. */
-async function authenticate(deps: Deps, limiter: RequestLimiter, request: Request, address: string): Promise<Principal> {
+/** Verifies the bearer key (or the console session cookie, or a node token) with `verify`; 429 instead of 401 once the address has failed too often. */
+async function authenticate(deps: Deps, limiter: RequestLimiter, request: Request, address: string, verify: (deps: Deps, request: Request) => Promise<Principal>): Promise<Principal> {
   const blocked = await limiter.blockedForMs(address)
   if (blocked > 0) throw rateLimited(blocked, 'Too many failed authentications from this address; wait for the time in retry-after.')
   try {
-    return await authenticateRequest(deps, request)
+    return await verify(deps, request)
   } catch (err) {
     if (!(err instanceof AppError) || err.code !== 'unauthorized') throw err
     const block = await limiter.recordFailedAuth(address)

@@ -5,8 +5,8 @@
  */
 import { guardKindOf } from '../features/api-keys/index'
 
-/** `public`: no key; `customer`: a br_live_ key; `admin`: a br_admin_ key. */
-export type RouteAuth = 'public' | 'customer' | 'admin'
+/** `public`: no key; `customer`: a br_live_ key; `admin`: a br_admin_ key; `node`: an edge node's token. */
+export type RouteAuth = 'public' | 'customer' | 'admin' | 'node'
 /**
  * `json`: a JSON body, read whole under the JSON cap; `upload`: streamed by the route itself under
  * its own limits (files); `none`: the route reads no body; `passthrough`: handed on under the upload
@@ -60,7 +60,7 @@ export function buildRouteMatcher(routes: readonly RouteLike[]): RouteMatcher {
 function policyOf(route: RouteLike): RoutePolicy {
   const template = route.path.length > 1 ? route.path.replace(/\/+$/, '') : route.path
   const kinds = (route.hooks?.transform ?? []).map((h) => guardKindOf(h.fn)).filter((k) => k !== undefined)
-  const auth: RouteAuth = kinds.includes('admin') ? 'admin' : kinds.includes('customer') ? 'customer' : 'public'
+  const auth: RouteAuth = kinds.includes('admin') ? 'admin' : kinds.includes('customer') ? 'customer' : kinds.includes('node') ? 'node' : 'public'
   return { method: route.method, template, registered: route.path, auth, body: bodyKindOf(route) }
 }
 

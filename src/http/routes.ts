@@ -17,6 +17,8 @@ import { catalogRoutes } from '../features/catalog/index'
 import { quotesRoutes } from '../features/quotes/index'
 import { batchReadingFile, batchesRoutes } from '../features/batches/index'
 import { webhooksRoutes } from '../features/webhooks/index'
+import { fleetAdminRoutes, fleetNodeRoutes } from '../features/fleet/index'
+import { WORK_PORTS } from '../jobs/registry'
 import { SIM_UPSTREAM_PREFIX, simulatorRoutes } from '../sim/mount'
 import { createSimulator } from '../sim/simulator'
 
@@ -41,6 +43,8 @@ export function mountRoutes<A extends Elysia<any, any, any, any, any, any, any>>
     .use(webhooksRoutes(deps))
     .use(catalogRoutes(deps))
     .use(adminRoutes(deps))
+    .use(fleetAdminRoutes(deps))
+    .use(fleetNodeRoutes(deps, WORK_PORTS))
   // The mounted simulator runs on the app's clock, so tests that advance a fake clock advance its batches too.
   // Its provider batches live in <dataDir>/sim/, so they outlive a restart as a real provider's do.
   return deps.config.demo ? app.use(simulatorRoutes(createSimulator({ upstreamPrefix: SIM_UPSTREAM_PREFIX, now: deps.clock.now.bind(deps.clock), dataDir: `${deps.paths.dataDir}/sim` }))) : app

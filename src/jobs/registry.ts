@@ -7,10 +7,11 @@
 import { JOB_NAMES, type Deps, type JobName } from '../deps'
 import type { Adapters } from '../providers/registry'
 import { FINALIZING_LEASES, ROUTING_LEASES, startBatchesInTx, workBatchOf } from '../features/batches/index'
-import { BatchRunner, ITEM_LEASES, PROVIDER_JOB_LEASES, RequestRunner, type LeaseKind, type WorkPorts } from '../features/dispatch/index'
+import { BatchRunner, ITEM_LEASES, NODE_ITEM_LEASES, PROVIDER_JOB_LEASES, RequestRunner, type LeaseKind, type WorkPorts } from '../features/dispatch/index'
 import { providerCircuits, rerouteJobItems } from '../features/routing/index'
 import { enqueueProgressEventsInTx, WEBHOOK_LEASES } from '../features/webhooks/index'
 import type { Job } from './scheduler'
+import { fleetNodes } from './fleet-nodes'
 import { collectResults } from './collect-results'
 import { deliverWebhooks } from './deliver-webhooks'
 import { dispatchItems } from './dispatch-items'
@@ -20,7 +21,19 @@ import { rescueLeases } from './rescue-leases'
 import { routeBatches } from './route-batches'
 
 /** Every kind of leased row: what rescue-leases (and the start-up rescue) gives back when its lease lapses. */
-export const LEASE_KINDS: readonly LeaseKind[] = [ITEM_LEASES, PROVIDER_JOB_LEASES, WEBHOOK_LEASES, ROUTING_LEASES, FINALIZING_LEASES]
+export const LEASE_KINDS: readonly LeaseKind[] = [ITEM_LEASES, NODE_ITEM_LEASES, PROVIDER_JOB_LEASES, WEBHOOK_LEASES, ROUTING_LEASES, FINALIZING_LEASES]
+
+/** The kinds this process alone holds: at start-up every such lease is a crash's leftover. Edge nodes' leases are not (their holders live on). */
+export const LOCAL_LEASE_KINDS: readonly LeaseKind[] = LEASE_KINDS.filter((k) => k !== NODE_ITEM_LEASES)
+
+/** What the runners (and the fleet's node routes) need from the features above dispatch. */
+export const WORK_PORTS: WorkPorts = {
+  batch: workBatchOf,
+  startedInTx: startBatchesInTx,
+  recordedInTx: enqueueProgressEventsInTx,
+  reroute: rerouteJobItems,
+  circuitOpen: (d, provider, now) => providerCircuits(d, now, provider).get(provider) === 'open',
+}
 
 /** The runners, the jobs that drive them, and the calls that reach in-flight work from outside. */
 export interface Work {
@@ -37,17 +50,19 @@ export interface Work {
 
 /** Builds the runners on `adapters` and every job; `claimAhead` is true while the scheduler runs (pipelined claims). */
 export function createWork(deps: Deps, adapters: Adapters, opts: { claimAhead: () => boolean }): Work {
-  const ports: WorkPorts = { batch: workBatchOf, startedInTx: startBatchesInTx, recordedInTx: enqueueProgressEventsInTx, reroute: rerouteJobItems, circuitOpen: (d, provider, now) => providerCircuits(d, now, provider).get(provider) === 'open' }
+  const ports = WORK_PORTS
   const request = new RequestRunner(deps, adapters, ports, { claimAhead: opts.claimAhead })
   const batch = new BatchRunner(deps, adapters, ports)
   const ticks: Record<JobName, Job['run']> = {
     'route-batches': (d, now) => routeBatches(d, now),
+    // Edge nodes waiting in a long poll are woken by this job's nudges on the API thread (app.ts: deps.onNudge).
     'dispatch-items': (_d, now) => dispatchItems({ request, batch }, now),
     'collect-results': (_d, now) => collectResults(batch, now),
     'finalize-batches': (d, now) => finalizeBatches(d, now),
     'expire-batches': (d, now) => expireBatches(d, now),
     'rescue-leases': (d, now) => rescueLeases(d, LEASE_KINDS, now),
     'deliver-webhooks': (d, now) => deliverWebhooks(d, now),
+    'fleet-nodes': (d, now) => fleetNodes(d, now),
   }
   return {
     jobs: JOB_NAMES.map((name) => ({ name, run: ticks[name] })),

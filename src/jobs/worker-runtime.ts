@@ -18,6 +18,7 @@ import { createMetrics } from '../features/metrics/index'
 import { createInProcessJobs, type InProcessJobs } from './in-process'
 import type { Job } from './scheduler'
 import type { FromJobsWorker, JobsWorkerInit, JobsWorkerReport, ToJobsWorker } from './worker-protocol'
+import { withFleetLanes } from '../features/fleet/index'
 
 /** The worker global as this module uses it. */
 export interface WorkerScope {
@@ -86,14 +87,15 @@ interface WorkerLinks {
 function workerDeps(init: JobsWorkerInit, links: WorkerLinks): Deps {
   const config = validateConfig(structuredClone(init.config) as unknown as Record<string, unknown>)
   const { local } = links
-  return {
+  const deps: Deps = {
     config,
     db: openDb(init.paths.db),
     clock: systemClock,
     log: createLog(config.logLevel),
     paths: init.paths,
-    catalog: links.catalog,
-    // The API thread applies demo wiring before it sends a catalog; take it as it is.
+    // The API thread applies demo wiring before it sends a catalog; take it as it is. Online edge
+    // nodes' lanes are added here as on the API thread (PRAGMA data_version sees the other's commits).
+    catalog: () => withFleetLanes(deps, links.catalog()),
     replaceCatalog: links.replaceCatalog,
     metrics: forwardingMetrics(links.report),
     signingKey: init.signingKey,
@@ -107,6 +109,7 @@ function workerDeps(init: JobsWorkerInit, links: WorkerLinks): Deps {
     webhookTransport: systemTransport,
     baseUrl: () => init.baseUrl,
   }
+  return deps
 }
 
 /** Collects nudges and counts and posts them as one report per turn of the event loop. */

@@ -23,6 +23,7 @@ export const ERROR_CODES = {
   file_in_use: { status: 409, type: 'invalid_request_error' }, // file referenced by a running batch
   artifact_not_ready: { status: 409, type: 'invalid_request_error' }, // artifacts are written when the batch finishes
   no_config_file: { status: 409, type: 'invalid_request_error' }, // catalog reload on a router started without --config / BATCHROUTER_CONFIG
+  lease_expired: { status: 409, type: 'invalid_request_error' }, // a fleet lease lapsed (its items went back to the queue)
   length_required: { status: 411, type: 'invalid_request_error' }, // raw upload without Content-Length
   payload_too_large: { status: 413, type: 'invalid_request_error' }, // body over the configured limit
   unsupported_media_type: { status: 415, type: 'invalid_request_error' }, // content type not on the allowlist

@@ -13,6 +13,7 @@ export const ID_PREFIXES = {
   event: 'evt_', // a webhook event
   reservation: 'cres_', // a credit reservation
   node: 'node_', // an edge node of the fleet
+  joinToken: 'jtok_', // a fleet join token (its id; the token itself is a JWT shown once)
   request: 'req_', // a request id
   job: 'job_', // a scheduler job row
   providerJob: 'pjob_', // a job submitted to a provider's batch API

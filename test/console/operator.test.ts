@@ -2,12 +2,13 @@
  * The operator console in a real browser (Debian's chromium through playwright-core): sign in
  * with an admin key, read the overview and provider health, create an org (its key shown once),
  * grant credit with a note and see it in the ledger and the balance, browse all batches and the
- * catalog, and find the fleet's place in the navigation still empty.
+ * catalog, and mint a fleet join token, see the node that joined with it and drain it.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { json, startTestApp, type TestApp } from '../helpers/test-app'
 import { chatItems, newKey, postBatch } from '../helpers/batch-helpers'
 import { launchBrowser, unlabelledControls, type TestBrowser } from '../helpers/browser'
+import { joinRaw, nodeBody } from '../helpers/fleet'
 
 let app: TestApp
 let browser: TestBrowser
@@ -40,11 +41,24 @@ describe('operator console', () => {
     await browser.screenshot('operator-overview', { fullPage: true })
   })
 
-  it('keeps an empty, clearly marked place for the fleet in the navigation', async () => {
-    const fleet = page().getByTestId('fleet-placeholder')
-    await expect(fleet.innerText()).resolves.toContain('coming soon')
-    await expect(fleet.locator('a, button, input').count()).resolves.toBe(0)
-  })
+  it('mints a join token shown once, lists the node that joined with it, and drains it', async () => {
+    await page().getByRole('link', { name: 'Fleet' }).click()
+    await page().getByRole('heading', { level: 1, name: 'Fleet' }).waitFor()
+    await expect(unlabelledControls(page())).resolves.toEqual([])
+    await page().getByLabel('Regions').fill('eu-west-1')
+    await page().getByRole('button', { name: 'Mint token' }).click()
+    const token = (await page().getByTestId('shown-once-secret').innerText()).trim()
+    const joined = await joinRaw(app, token, nodeBody('console-node', ['llama-3.1-8b-instruct']))
+    expect(joined.status).toBe(201)
+    await page().reload()
+    const row = page().locator(`tr[data-node-id="${joined.body.node_id}"]`)
+    await row.getByText('online').waitFor()
+    await expect(row.innerText()).resolves.toContain('restricted')
+    await row.getByRole('button', { name: 'Drain' }).click()
+    await row.getByText('draining').waitFor()
+    expect((await json(app.request(`/v1/admin/fleet/nodes/${joined.body.node_id}`, { headers: { authorization: `Bearer ${app.adminKey()}` } }))).body.status).toBe('draining')
+    await browser.screenshot('operator-fleet', { fullPage: true })
+  }, 20_000)
 
   it('creates an org and shows its first key once', async () => {
     await page().getByRole('link', { name: 'Orgs' }).click()

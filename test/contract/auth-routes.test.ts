@@ -8,13 +8,22 @@ import { startTestApp, type TestApp } from '../helpers/test-app'
 import { createHttpBase } from '../../src/http/server'
 import { mountRoutes } from '../../src/http/routes'
 import { insertApiKey } from '../../src/features/api-keys'
+import { createJoinToken } from '../../src/features/fleet'
+import { joinRaw, nodeBody } from '../helpers/fleet'
 
 let shared: TestApp
 beforeAll(async () => {
-  shared = await startTestApp()
+  // Every route's suite fails authentication from one address many times; the per-address limit (tested in test/http/rate-limit.test.ts) would answer 429 first.
+  shared = await startTestApp({ config: { rateLimits: { failedAuthPerAddress: 100_000 } } })
 })
 afterAll(() => shared.close())
 const app = () => shared
+
+/** A node that joined `a` (for the node routes' objects). */
+async function joinedNode(a: TestApp): Promise<string> {
+  const { token } = await createJoinToken(a.deps, null, { trust_tier: 'standard', regions: ['eu-west-1'] })
+  return (await joinRaw(a, token, nodeBody('suite', ['llama-3.1-8b-instruct']))).body.node_id
+}
 
 /** Every protected route under the prefixes this suite owns, keyed "METHOD /path/:param". */
 const PROTECTED: Record<string, Omit<AuthSuiteOptions, 'app'>> = {
@@ -45,6 +54,13 @@ const PROTECTED: Record<string, Omit<AuthSuiteOptions, 'app'>> = {
   'POST /v1/admin/catalog/reload': { method: 'POST', path: '/v1/admin/catalog/reload' },
   'GET /v1/admin/providers': { method: 'GET', path: '/v1/admin/providers' },
   'GET /v1/admin/overview': { method: 'GET', path: '/v1/admin/overview' },
+  'POST /v1/admin/fleet/join-tokens': { method: 'POST', path: '/v1/admin/fleet/join-tokens', body: { trust_tier: 'standard', regions: ['eu-west-1'] } },
+  'GET /v1/admin/fleet/join-tokens': { method: 'GET', path: '/v1/admin/fleet/join-tokens' },
+  'DELETE /v1/admin/fleet/join-tokens/:token_id': { method: 'DELETE', admin: true, path: async (a) => `/v1/admin/fleet/join-tokens/${(await createJoinToken(a.deps, null, { trust_tier: 'standard', regions: ['eu-west-1'] })).row.id}` },
+  'GET /v1/admin/fleet/nodes': { method: 'GET', path: '/v1/admin/fleet/nodes' },
+  'GET /v1/admin/fleet/nodes/:id': { method: 'GET', admin: true, path: async (a) => `/v1/admin/fleet/nodes/${await joinedNode(a)}` },
+  'POST /v1/admin/fleet/nodes/:id/drain': { method: 'POST', admin: true, path: async (a) => `/v1/admin/fleet/nodes/${await joinedNode(a)}/drain` },
+  'DELETE /v1/admin/fleet/nodes/:id': { method: 'DELETE', admin: true, path: async (a) => `/v1/admin/fleet/nodes/${await joinedNode(a)}` },
 }
 
 /**

@@ -34,6 +34,7 @@ type Row =
   | { kind: 'own'; request: (owner: Org) => Request } // acts on the caller's own org; shows nothing of others
   | { kind: 'admin'; request: (owner: Org) => Request } // operators see every org by design
   | { kind: 'public'; why: string }
+  | { kind: 'node'; request: () => Request } // an edge node's own route: node token only
 
 const openai = (org: Org) => ({ input_file_id: org.fileId, endpoint: '/v1/chat/completions', completion_window: '24h' })
 
@@ -88,13 +89,31 @@ const MATRIX: Record<string, Row> = {
   'GET /v1/admin/overview': { kind: 'admin', request: () => ({ path: '/v1/admin/overview' }) },
   'GET /v1/admin/providers': { kind: 'admin', request: () => ({ path: '/v1/admin/providers' }) },
   'POST /v1/admin/catalog/reload': { kind: 'admin', request: () => ({ path: '/v1/admin/catalog/reload' }) },
+  'POST /v1/admin/fleet/join-tokens': { kind: 'admin', request: () => ({ path: '/v1/admin/fleet/join-tokens', body: { trust_tier: 'standard', regions: ['eu-west-1'] } }) },
+  'GET /v1/admin/fleet/join-tokens': { kind: 'admin', request: () => ({ path: '/v1/admin/fleet/join-tokens' }) },
+  'DELETE /v1/admin/fleet/join-tokens/:token_id': { kind: 'admin', request: () => ({ path: '/v1/admin/fleet/join-tokens/jtok_ZZZZZZZZZZZZZZZZZZZZZZZZ' }) },
+  'GET /v1/admin/fleet/nodes': { kind: 'admin', request: () => ({ path: '/v1/admin/fleet/nodes' }) },
+  'GET /v1/admin/fleet/nodes/:id': { kind: 'admin', request: () => ({ path: '/v1/admin/fleet/nodes/node_ZZZZZZZZZZZZZZZZZZZZZZZZ' }) },
+  'POST /v1/admin/fleet/nodes/:id/drain': { kind: 'admin', request: () => ({ path: '/v1/admin/fleet/nodes/node_ZZZZZZZZZZZZZZZZZZZZZZZZ/drain' }) },
+  'DELETE /v1/admin/fleet/nodes/:id': { kind: 'admin', request: () => ({ path: '/v1/admin/fleet/nodes/node_ZZZZZZZZZZZZZZZZZZZZZZZZ' }) },
+  'POST /v1/fleet/join': { kind: 'public', why: 'the join token in the body is the credential (contract §11)' },
+  'POST /v1/fleet/heartbeat': { kind: 'node', request: () => ({ path: '/v1/fleet/heartbeat', body: { in_flight: 0, health: { upstream: 'ok' } } }) },
+  'POST /v1/fleet/leases': { kind: 'node', request: () => ({ path: '/v1/fleet/leases', body: { max_items: 1 } }) },
+  'POST /v1/fleet/leases/:lease_id/extend': { kind: 'node', request: () => ({ path: '/v1/fleet/leases/lease_ZZZZZZZZZZZZZZZZZZZZZZZZ/extend', body: {} }) },
+  'POST /v1/fleet/leases/:lease_id/results': { kind: 'node', request: () => ({ path: '/v1/fleet/leases/lease_ZZZZZZZZZZZZZZZZZZZZZZZZ/results', body: { results: [{ item_id: 'item_x', attempt: 1, status: 'failed' }] } }) },
   'ALL /_sim/*': { kind: 'public', why: 'the demo-mode provider simulator (mounted only with --demo); holds no org objects' },
   'GET /healthz': { kind: 'public', why: 'liveness' },
   'GET /readyz': { kind: 'public', why: 'readiness' },
 }
 
-/** A real node token once the fleet exists (issue 11/13): return one here and the matrix checks it too. */
-const realNodeToken = undefined as ((app: TestApp) => Promise<string>) | undefined
+/** A real node token: an edge node that joined this router (its token must still be refused on every customer and admin route). */
+const realNodeToken = async (app: TestApp): Promise<string> => {
+  const adminAuth = { authorization: `Bearer ${app.adminKey()}`, 'content-type': 'application/json' }
+  const minted = await json(app.request('/v1/admin/fleet/join-tokens', { method: 'POST', headers: adminAuth, body: JSON.stringify({ trust_tier: 'restricted', regions: ['eu-west-1'] }) }))
+  const node = { name: 'matrix', version: '0', offerings: [{ model: 'llama-3.1-8b-instruct', operations: ['responses'] }], capacity: { concurrent_items: 1 } }
+  const joined = await json(app.request('/v1/fleet/join', { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ join_token: minted.body.join_token, node }) }))
+  return joined.body.node_token as string
+}
 
 let app: TestApp
 let a: Org
@@ -136,6 +155,7 @@ function send(key: string, req: Request, auth: Record<string, string>) {
 /** The request a row makes about `owner`'s objects (public rows have none). */
 function requestOf(row: Row, owner: Org): Request {
   if (row.kind === 'public') throw new Error('public rows make no request')
+  if (row.kind === 'node') return row.request()
   return row.kind === 'list' ? { path: row.path(owner) } : row.request(owner)
 }
 
@@ -212,6 +232,13 @@ describe('isolation matrix (generated from the route table)', () => {
         expect(['object', 'list', 'own']).toContain(row.kind)
         const res = await send(key, requestOf(row, a), admin)
         expect({ key, status: res.status, code: res.body?.error?.code }).toEqual({ key, status: 403, code: 'forbidden' })
+      } else if (route.auth === 'node') {
+        // Node routes take only a node token: customer and admin keys are refused (403).
+        expect(row.kind).toBe('node')
+        for (const auth of [b.auth, admin]) {
+          const res = await send(key, requestOf(row, a), auth)
+          expect({ key, status: res.status, code: res.body?.error?.code }).toEqual({ key, status: 403, code: 'forbidden' })
+        }
       } else {
         expect({ key, kind: row.kind }).toEqual({ key, kind: 'public' })
       }
@@ -223,7 +250,7 @@ describe('isolation matrix (generated from the route table)', () => {
     const forged = await new SignJWT({ jti: 'x' }).setProtectedHeader({ alg: 'HS256' }).setAudience('batchrouter-fleet').setSubject('node_forged').setExpirationTime('1h').sign(new TextEncoder().encode('not-the-router-key-0123456789abcdef'))
     const tokens = [forged, ...(realNodeToken ? [await realNodeToken(app)] : [])]
     for (const token of tokens) {
-      for (const route of app.routes.filter((r) => r.auth !== 'public')) {
+      for (const route of app.routes.filter((r) => r.auth !== 'public' && r.auth !== 'node')) {
         const key = keyOf(route)
         const row = MATRIX[key]!
         const res = await send(key, requestOf(row, a), { authorization: `Bearer ${token}` })

@@ -262,3 +262,30 @@ export function apiClient(baseUrl: string, key: string, orgId = ''): ApiClient {
     post: (path, body, headers) => call('POST', path, body, headers),
   }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Edge nodes (`batchrouter edge`, contract §11)
+
+export interface EdgeProcess extends Child {
+  /** Its health port: /healthz, /readyz, /metrics. */
+  healthUrl: string
+  dataDir: string
+}
+
+/** Starts `bun src/main.ts edge …` and waits for /readyz (joined, upstream ok, router answering) unless `waitReady` is false. */
+export async function startEdgeProcess(opts: { router: string; upstream: string; joinToken?: string; dataDir: string; name: string; concurrency?: number; models?: string; waitReady?: boolean; env?: Record<string, string> }): Promise<EdgeProcess> {
+  const port = await freePort()
+  const args = ['edge', '--router', opts.router, '--upstream', opts.upstream, '--data-dir', opts.dataDir, '--name', opts.name, '--port', String(port), '--concurrency', String(opts.concurrency ?? 4)]
+  if (opts.joinToken) args.push('--join-token', opts.joinToken)
+  if (opts.models) args.push('--models', opts.models)
+  const child = spawnChild(args, { BATCHROUTER_LOG_LEVEL: 'warn', ...opts.env })
+  const edge: EdgeProcess = { ...child, healthUrl: `http://127.0.0.1:${port}`, dataDir: opts.dataDir }
+  if (opts.waitReady !== false) {
+    await waitFor(`edge node ${opts.name} ready`, async () => {
+      if (child.proc.exitCode !== null || child.proc.signalCode !== null) throw new Error(`edge node exited (${child.proc.exitCode ?? child.proc.signalCode}): ${child.stderr()}`)
+      const res = await fetch(`${edge.healthUrl}/readyz`).catch(() => null)
+      return res?.status === 200
+    }, { timeoutMs: 20_000, everyMs: 50 })
+  }
+  return edge
+}

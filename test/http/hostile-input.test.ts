@@ -9,11 +9,15 @@ import { afterAll, beforeAll, describe, expect, it } from 'bun:test'
 import { json, startTestApp, type TestApp } from '../helpers/test-app'
 import { chatItem, jsonl, newKey, postBatch, postQuote, storeTrace, uploadJsonl } from '../helpers/batch-helpers'
 import { ingestJsonlFile } from '../../src/features/items/ingest'
+import { createJoinToken } from '../../src/features/fleet'
+import { joinRaw, nodeBody } from '../helpers/fleet'
 
 let app: TestApp
 let org: ReturnType<TestApp['newOrg']>
 let admin: string
 let batchId: string
+/** A real edge node's token, for the fleet's node routes. */
+let nodeToken: string
 
 beforeAll(async () => {
   app = await startTestApp({ scheduler: false, config: { demo: true } })
@@ -22,6 +26,8 @@ beforeAll(async () => {
   const created = await postBatch(app, org.auth, { items: [chatItem('a')] }, newKey('hostile'))
   expect(created.status).toBe(202)
   batchId = created.body.id
+  const { token } = await createJoinToken(app.deps, null, { trust_tier: 'standard', regions: ['eu-west-1'] })
+  nodeToken = (await joinRaw(app, token, nodeBody('hostile', ['llama-3.1-8b-instruct']))).body.node_token
 })
 afterAll(() => app.close())
 
@@ -33,6 +39,7 @@ function concretePath(template: string): string {
 }
 
 function authFor(route: { auth: string }) {
+  if (route.auth === 'node') return { authorization: `Bearer ${nodeToken}` }
   return route.auth === 'admin' ? { authorization: `Bearer ${admin}` } : route.auth === 'customer' ? org.auth : {}
 }
 

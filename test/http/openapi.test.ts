@@ -95,7 +95,7 @@ describe('GET /v1/openapi.json', () => {
 })
 
 /** POST routes that take no body by design (actions on the object in the path). */
-const NO_BODY = new Set(['POST /v1/batches/{id}/cancel', 'POST /v1/admin/catalog/reload'])
+const NO_BODY = new Set(['POST /v1/batches/{id}/cancel', 'POST /v1/admin/catalog/reload', 'POST /v1/admin/fleet/nodes/{id}/drain'])
 
 describe('buildOpenApiDocument', () => {
   it('skips hidden, simulator and wildcard routes, drops trailing slashes and documents JSON routes as JSON only', () => {

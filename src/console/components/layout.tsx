@@ -24,6 +24,7 @@ const OPERATOR_NAV: NavItem[] = [
   { label: 'Ledger', section: 'ledger' },
   { label: 'Providers', section: 'providers' },
   { label: 'Catalog', section: 'catalog' },
+  { label: 'Fleet', section: 'fleet' },
 ]
 
 export function Layout({ session, route, onSignOut, children }: { session: Session; route: Route; onSignOut: () => void; children: ComponentChildren }) {
@@ -63,21 +64,10 @@ export function Layout({ session, route, onSignOut, children }: { session: Sessi
             </li>
           ))}
         </ul>
-        {session.role === 'operator' && <FleetPlaceholder />}
       </nav>
       <main id="main" tabIndex={-1}>
         {children}
       </main>
-    </div>
-  )
-}
-
-/** The fleet (edge nodes, join tokens) is being built; its place in the navigation is kept, empty. */
-function FleetPlaceholder() {
-  return (
-    <div class="nav-group" data-testid="fleet-placeholder">
-      <h2 class="nav-group-title">Fleet</h2>
-      <p class="nav-soon">Nodes and join tokens: coming soon.</p>
     </div>
   )
 }

@@ -16,8 +16,8 @@ export interface CustomerAuth {
   orgId: string
 }
 
-/** Which key a guarded route needs. */
-export type GuardKind = 'customer' | 'admin'
+/** Which key a guarded route needs: a customer key, an admin key, or an edge node's token (features/fleet). */
+export type GuardKind = 'customer' | 'admin' | 'node'
 
 const guardKinds = new WeakMap<Function, GuardKind>()
 const principals = new WeakMap<Request, Principal>()
@@ -25,6 +25,16 @@ const principals = new WeakMap<Request, Principal>()
 /** The kind of key a route hook function demands, when it is one of these guards' derives. */
 export function guardKindOf(fn: unknown): GuardKind | undefined {
   return typeof fn === 'function' ? guardKinds.get(fn) : undefined
+}
+
+/** Marks `fn` as the derive of a guard of `kind` (a guard defined in another feature, e.g. the fleet's node guard). */
+export function markGuard(fn: Function, kind: GuardKind): void {
+  guardKinds.set(fn, kind)
+}
+
+/** The principal the edge verified for `request`, if it did. */
+export function rememberedPrincipal(request: Request): Principal | undefined {
+  return principals.get(request)
 }
 
 /** Records the principal the edge already verified for `request`, so the guard does not look it up again. */
@@ -39,6 +49,9 @@ export function assertPrincipalKind(principal: Principal, kind: GuardKind): void
   }
   if (kind === 'admin' && principal.kind !== 'admin') {
     throw new AppError('forbidden', { message: 'Operator routes need an admin key (br_admin_…), created with `batchrouter admin create-key`.' })
+  }
+  if (kind === 'node' && principal.kind !== 'node') {
+    throw new AppError('forbidden', { message: 'Fleet node routes need a node token (from POST /v1/fleet/join), not an API key.' })
   }
 }
 

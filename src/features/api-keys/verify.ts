@@ -7,8 +7,9 @@ import { hashKey, keyKindOf } from './keys'
 
 export interface Principal {
   keyId: string
-  kind: 'live' | 'admin'
-  /** The org of a customer key; null for admin keys. */
+  /** `node`: an edge node's credential (features/fleet), accepted only on the node routes. */
+  kind: 'live' | 'admin' | 'node'
+  /** The org of a customer key; null for admin keys and nodes. */
   orgId: string | null
 }
 

@@ -12,6 +12,13 @@ export const AUDIT_ACTIONS = {
   'catalog.reload': "an operator re-read the config file's catalog section; detail holds the path and counts", // subject: none
   'key.create': 'an operator minted a customer key for an org with `batchrouter keys create --org`', // subject: key id
   'key.revoke': 'an operator revoked a customer or admin key with `batchrouter keys revoke`', // subject: key id
+  'fleet.join_token.create': 'an operator minted a fleet join token; detail holds trust tier, regions, expiry and uses', // subject: token id
+  'fleet.join_token.revoke': 'an operator revoked an unused fleet join token', // subject: token id
+  'fleet.node.join': 'an edge node joined with a join token (actor null: the node); detail names the token, tier and regions', // subject: node id
+  'fleet.node.drain': 'an operator drained an edge node: no new leases, running ones finish', // subject: node id
+  'fleet.node.revoke': 'an operator revoked an edge node: its token is refused and its leases went back', // subject: node id
+  'fleet.node.offline': 'an edge node missed 3 heartbeats and went offline; its leases went back (actor null: the scheduler)', // subject: node id
+  'fleet.node.online': 'an offline edge node heartbeated again and is back online (actor null: the node)', // subject: node id
   'data.restore': 'the data dir was replaced from a backup with `batchrouter restore`; detail names the backup', // subject: none
 } as const
 

@@ -92,7 +92,7 @@ export const ResultRow = t.Object(
   {
     customer_item_id: t.String(), custom_id: t.String(), batch_item_id: t.String(),
     status: t.Union([t.Literal('completed'), t.Literal('failed')]),
-    operation: t.String(), model: t.String(), provider: t.Union([t.String(), t.Null()]), offering_id: t.Union([t.String(), t.Null()]), attempts: t.Integer(),
+    operation: t.String(), model: t.String(), provider: t.Union([t.String(), t.Null()]), offering_id: t.Union([t.String(), t.Null()]), node_id: t.Union([t.String(), t.Null()], { description: 'The edge node that ran the item (fleet lanes), else null.' }), attempts: t.Integer(),
     output: t.Unknown({ description: 'chat.completion or embedding list object; null when failed' }),
     error: t.Union([t.Object({ code: t.String(), message: t.String() }), t.Null()]),
     usage: t.Object({ input_tokens: t.Integer(), output_tokens: t.Integer(), total_tokens: t.Integer() }),
@@ -108,7 +108,7 @@ export const ResultsPage = t.Object(
     examples: [
       {
         object: 'list', next_cursor: null, has_more: false,
-        results: [{ customer_item_id: 'item-1', custom_id: 'item-1', batch_item_id: 'item_9fK2mL4nP6qR8sT0uV2wX4yZ', status: 'completed', operation: 'responses', model: 'gpt-4o-mini', provider: 'openai', offering_id: 'openai-batch-gpt-4o-mini', attempts: 1, output: { id: 'chatcmpl-1', object: 'chat.completion', created: 1795316629, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'BatchRouter sends each batch item to the cheapest eligible provider lane.' }, finish_reason: 'stop' }], usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 } }, error: null, usage: { input_tokens: 12, output_tokens: 9, total_tokens: 21 }, cost: { currency: 'usd', amount: '0.000005' }, completed_at: '2026-11-22T03:03:49.000Z' }],
+        results: [{ customer_item_id: 'item-1', custom_id: 'item-1', batch_item_id: 'item_9fK2mL4nP6qR8sT0uV2wX4yZ', status: 'completed', operation: 'responses', model: 'gpt-4o-mini', provider: 'openai', offering_id: 'openai-batch-gpt-4o-mini', node_id: null, attempts: 1, output: { id: 'chatcmpl-1', object: 'chat.completion', created: 1795316629, model: 'gpt-4o-mini', choices: [{ index: 0, message: { role: 'assistant', content: 'BatchRouter sends each batch item to the cheapest eligible provider lane.' }, finish_reason: 'stop' }], usage: { prompt_tokens: 12, completion_tokens: 9, total_tokens: 21 } }, error: null, usage: { input_tokens: 12, output_tokens: 9, total_tokens: 21 }, cost: { currency: 'usd', amount: '0.000005' }, completed_at: '2026-11-22T03:03:49.000Z' }],
       },
     ],
   },

@@ -32,6 +32,8 @@ export function presentResult(item: ItemRow) {
     model: item.model,
     provider: item.provider,
     offering_id: item.offeringId,
+    /** The edge node that ran it (fleet lanes); null elsewhere. */
+    node_id: item.nodeId,
     attempts: item.attempts,
     output: item.output ? (JSON.parse(item.output) as unknown) : null,
     error: item.status === 'completed' ? null : { code: item.errorCode ?? 'provider_error', message: item.errorMessage ?? 'The item failed.' },

@@ -55,6 +55,14 @@ export const claimFinishedBatches = defineClaim({
 export const WAIT_RETRY_MS = 30_000
 
 /**
+ * Makes every batch waiting for a lane due now (lanes just appeared: an edge node came online), so
+ * it is routed on the next pass instead of after the rest of its 30 s wait. Returns how many.
+ */
+export function retryWaitingBatches(deps: Deps, now: number): number {
+  return deps.db.$client.prepare(`UPDATE batches SET next_attempt_at = ? WHERE status = 'queued' AND next_attempt_at > ? AND end_intent IS NULL`).run(now, now).changes
+}
+
+/**
  * Records where routing left the batch — dispatched, or queued to retry in 30 s — and lets go of
  * its routing lease. The batches of one claim share that lease: it ends with the last of them, so
  * ending it never gives a batch the same pass has yet to route back to `pending`.

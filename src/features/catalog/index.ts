@@ -16,6 +16,7 @@ export {
   isOfferingAvailable,
   maxInputTokens,
   listCatalogModels,
+  FLEET_OFFERING_PREFIX,
 } from './service'
 export type { ListedModel, LiveOffering } from './service'
 export { slaMultiplierBps, slaFactor, presentPriceBreakdown, type PriceBreakdown, feeSchedule, ratesPer1mMicros, catalogRates, priceTokens, addFees, sumPrices, prorate, type FeeSchedule, type LanePrice, type RatesPer1m, type SlaTier } from './pricing'

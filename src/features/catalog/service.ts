@@ -7,6 +7,17 @@ import type { Catalog, CatalogModel, CatalogModelsQuery, CatalogOffering, Catalo
 
 type Env = Record<string, string | undefined>
 
+/**
+ * Offering ids of the fleet's edge lanes (`edge:<model>:<tier>:<region>`, contract §11). They are
+ * added to the effective catalog only while a node serves them, so one that is listed is live.
+ */
+export const FLEET_OFFERING_PREFIX = 'edge:'
+
+/** Work can run on the offering: its provider is configured, or it is a fleet lane (present only while a node serves it). */
+function isLive(offering: CatalogOffering, provider: CatalogProvider, env?: Env): boolean {
+  return isProviderConfigured(provider, env) || (provider.kind === 'edge' && offering.offering_id.startsWith(FLEET_OFFERING_PREFIX))
+}
+
 /** The model named by `slugOrAlias` (exact, case-sensitive); a slug wins over another model's alias. */
 export function findModel(catalog: Catalog, slugOrAlias: string): CatalogModel | undefined {
   return catalog.models.find((m) => m.slug === slugOrAlias) ?? catalog.models.find((m) => m.aliases.includes(slugOrAlias))
@@ -41,21 +52,21 @@ export interface LiveOffering {
 export function liveOffering(catalog: Catalog, offeringId: string, env?: Env): LiveOffering | null {
   const offering = catalog.offerings.find((o) => o.offering_id === offeringId)
   const provider = offering && providerOf(catalog, offering)
-  return offering && provider && isProviderConfigured(provider, env) ? { offering, provider } : null
+  return offering && provider && isLive(offering, provider, env) ? { offering, provider } : null
 }
 
 /** Every offering whose provider is configured, in catalog order, with its provider. */
 export function liveOfferings(catalog: Catalog, env?: Env): LiveOffering[] {
   return catalog.offerings.flatMap((offering) => {
     const provider = providerOf(catalog, offering)
-    return provider && isProviderConfigured(provider, env) ? [{ offering, provider }] : []
+    return provider && isLive(offering, provider, env) ? [{ offering, provider }] : []
   })
 }
 
 /** True when the offering's provider is configured, so work can be routed to it. */
 export function isOfferingAvailable(catalog: Catalog, offering: CatalogOffering, env?: Env): boolean {
   const provider = providerOf(catalog, offering)
-  return provider !== undefined && isProviderConfigured(provider, env)
+  return provider !== undefined && isLive(offering, provider, env)
 }
 
 /**

@@ -30,6 +30,28 @@ export const claimOfferingItems = defineClaim({ kind: ITEM_LEASES, where: `offer
 /** A lane's due queued items in input order (batch runner: one provider job's worth). Params: `laneId`, `offeringId`. */
 export const claimLaneItems = defineClaim({ kind: ITEM_LEASES, where: `lane_id = $laneId AND offering_id = $offeringId AND ${DUE}`, orderBy: 'seq', set: `status = 'running'`, attemptColumn: 'attempts', returning: CLAIMED_FIELDS })
 
+/**
+ * Items leased to an edge node: the same rows and give-back as ITEM_LEASES, under a kind of their
+ * own because their holder is another process. A router restart rescues every lease its own
+ * runners held (nobody is left to finish them) but leaves these to lapse on the clock: the nodes
+ * are still working and their results are still taken.
+ */
+export const NODE_ITEM_LEASES: LeaseKind & { table: typeof itemsTable } = { ...ITEM_LEASES, name: 'node-items' }
+
+/** What an edge node's claim returns: the runner's fields and the lane's offering (its served model). */
+export const NODE_CLAIMED_FIELDS = [...CLAIMED_FIELDS, 'offeringId'] as const
+export type NodeClaimedItem = Pick<ItemRow, (typeof NODE_CLAIMED_FIELDS)[number]>
+
+/**
+ * Due queued items on the edge lanes a node serves, oldest first (a fleet lease, contract §11):
+ * the same item lease as the runners', held by the node (`holder` = node id), fenced by
+ * `attempts`, and the node recorded on the item. Params: `offerings` (JSON array of offering
+ * ids), `nodeId`.
+ */
+// Ordered as items_dispatch_idx is (offering, status, due time): oldest first per lane, and no
+// sort of every queued item per claim (ordering by due time across lanes did that: a temp B-tree).
+export const claimNodeItems = defineClaim({ kind: NODE_ITEM_LEASES, where: `offering_id IN (SELECT value FROM json_each($offerings)) AND ${DUE}`, orderBy: 'offering_id, status, next_attempt_at', set: `status = 'running', node_id = $nodeId`, attemptColumn: 'attempts', returning: NODE_CLAIMED_FIELDS })
+
 /** Where a batch's input lives and whose files its image parts may name. */
 export interface BatchInput {
   inputPath: string

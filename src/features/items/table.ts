@@ -53,6 +53,8 @@ export const itemsTable = sqliteTable(
     /** The provider job (batch dialects) the item was last sent in, and its provider-safe custom id there. */
     providerJobId: text('provider_job_id'),
     providerCustomId: text('provider_custom_id'),
+    /** The edge node that holds or last ran it (fleet lanes, contract §11); null elsewhere. */
+    nodeId: text('node_id'),
   },
   (t) => [
     uniqueIndex('items_batch_seq_idx').on(t.batchId, t.seq),

@@ -51,7 +51,7 @@ export function routingReceipt(deps: Deps, batch: ReceiptBatch) {
       const { signature: _internal, ...detail } = isGroupDecision(d) ? d.detail : { ...d.detail, signature: undefined }
       return { kind: d.kind, model: d.model, operation: d.operation, at: toIso(d.createdAt), ...detail }
     }),
-    lanes: lanesInDecisionOrder(deps, batch.id, decisions).map((l) => ({ lane_id: l.id, model: l.model, operation: l.operation, provider: l.provider, offering_id: l.offeringId, item_count: l.itemCount, status: l.status, rates: { input_per_1m: formatMicros(l.inputRate), output_per_1m: formatMicros(l.outputRate) }, fallback_order: l.fallbacks })),
+    lanes: lanesInDecisionOrder(deps, batch.id, decisions).map((l) => ({ lane_id: l.id, model: l.model, operation: l.operation, provider: l.provider, offering_id: l.offeringId, item_count: l.itemCount, status: l.status, rates: { input_per_1m: formatMicros(l.inputRate), output_per_1m: formatMicros(l.outputRate) }, fallback_order: l.fallbacks, ...(l.provider === 'edge' ? { node_ids: laneNodes(deps, l.id) } : {}) })),
   }
 }
 
@@ -125,4 +125,10 @@ function ratesLocked(batch: ReceiptBatch, decisions: RoutingDecisionRow[]) {
 
 function lowerFirst(s: string): string {
   return s.charAt(0).toLowerCase() + s.slice(1)
+}
+
+/** The edge nodes that ran (or hold) a fleet lane's items, in id order (contract §11: the receipt names the node). */
+function laneNodes(deps: Deps, laneId: string): string[] {
+  const rows = deps.db.$client.query('SELECT DISTINCT node_id AS id FROM items WHERE lane_id = ? AND node_id IS NOT NULL ORDER BY node_id').all(laneId) as Array<{ id: string }>
+  return rows.map((r) => r.id)
 }
