@@ -18,6 +18,7 @@
  *   bun bench/api.ts [seconds per load=3] [reps=3]
  */
 import { join } from 'node:path'
+import type { Subprocess } from 'bun'
 import { openaiToSim, registerOrg, removeDir, startServerProcess, startSimProcess, tempDir, waitFor, type ApiClient } from '../test/helpers/process'
 import { closedLoop, emitFigure, median, ratioFigure, spread } from './figures'
 
@@ -62,7 +63,7 @@ async function oneClient(url: string, headers: Record<string, string>, count: nu
 const root = tempDir('br-bench-api-')
 const sim = await startSimProcess()
 let server: Awaited<ReturnType<typeof startServerProcess>> | undefined
-let bare: ReturnType<typeof Bun.spawn> | undefined
+let bare: Subprocess<'ignore', 'pipe', 'inherit'> | undefined
 try {
   await sim.scenario({ global: { latency_ms: 0 } })
   server = await startServerProcess({
@@ -79,7 +80,7 @@ try {
   console.log(`command: bun bench/api.ts ${SECONDS} ${REPS}  (router = child process \`bun src/main.ts serve\`, bare = \`bun bench/bare-api-server.ts\` on the router's database; ${CLIENTS} clients, ${SECONDS} s per load)`)
   console.log(`setup: batches of 1,000 / 20,000 / 50,000 items run to completed through the simulator (latency 0) in ${((performance.now() - t0) / 1000).toFixed(1)} s`)
 
-  bare = Bun.spawn([process.execPath, join(import.meta.dir, 'bare-api-server.ts'), join(root, 'data', 'router.db')], { stdout: 'pipe', stderr: 'inherit' })
+  bare = Bun.spawn([process.execPath, join(import.meta.dir, 'bare-api-server.ts'), join(root, 'data', 'router.db')], { stdin: 'ignore', stdout: 'pipe', stderr: 'inherit' })
   const reader = bare.stdout.getReader()
   let banner = ''
   while (!/listening on (\S+) /.test(banner)) banner += new TextDecoder().decode((await reader.read()).value)
