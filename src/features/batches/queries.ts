@@ -1,6 +1,7 @@
 /** Reads of batches, their item counts, usage and lanes, always scoped to an org. */
 import { and, desc, eq, notInArray, sql, type SQL } from 'drizzle-orm'
 import type { Deps } from '../../deps'
+import type { Db } from '../../db/client'
 import { notFound } from '../../lib/errors'
 import { isBatchStatus, TERMINAL_BATCH_STATUSES } from './state'
 import { batchesTable, type BatchRow } from './table'
@@ -24,9 +25,17 @@ export interface BatchTotals {
   costMicros: number
 }
 
+/** Per database: the batch-by-org read, prepared once (every batch request starts with it). */
+const batchForOrgStatements = new WeakMap<Db, { get(v: { id: string; orgId: string }): BatchRow | undefined }>()
+
 /** The org's batch; another org's or an unfinished create answers 404. */
 export function getBatchForOrg(deps: Deps, orgId: string, batchId: string): BatchRow {
-  const row = deps.db.select().from(batchesTable).where(and(eq(batchesTable.id, batchId), eq(batchesTable.orgId, orgId))).get()
+  let statement = batchForOrgStatements.get(deps.db)
+  if (!statement) {
+    statement = deps.db.select().from(batchesTable).where(and(eq(batchesTable.id, sql.placeholder('id')), eq(batchesTable.orgId, sql.placeholder('orgId')))).prepare()
+    batchForOrgStatements.set(deps.db, statement)
+  }
+  const row = statement.get({ id: batchId, orgId })
   if (!row || row.status === 'creating') throw notFound('batch', batchId)
   return row
 }
