@@ -69,10 +69,11 @@ export const itemsTable = sqliteTable(
 export type ItemRow = typeof itemsTable.$inferSelect
 
 /**
- * Per batch, lane and item status: how many items and their summed usage and cost. Kept by the
- * triggers in totals-triggers.sql in the same transaction as every insert, delete and change of
- * an item row, whichever connection writes it, so a read of a batch's counts is a handful of rows
- * instead of a scan of its items. `lane_id` is '' for items not assigned to a lane yet.
+ * Per batch, lane and item status: how many items and their summed usage and cost, kept in the
+ * same transaction as every write of an item row, whichever connection makes it — inserts by
+ * CreatingItemsWriter (the one insert path), changes and deletes by the triggers in
+ * totals-triggers.sql — so a read of a batch's counts is a handful of rows instead of a scan of
+ * its items. `lane_id` is '' for items not assigned to a lane yet.
  */
 export const itemTotalsTable = sqliteTable(
   'item_totals',
