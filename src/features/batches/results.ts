@@ -8,7 +8,7 @@ import type { Db } from '../../db/client'
 import type { Deps } from '../../deps'
 import { AppError } from '../../lib/errors'
 import { toIso, toUnix } from '../../lib/clock'
-import { moneyObject } from '../../lib/money'
+import { formatMicros, moneyObject } from '../../lib/money'
 import { itemsTable, type ItemRow, type ItemStatus, readItemLines } from '../items/index'
 import { mkdirSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
@@ -53,15 +53,28 @@ function resultTail(item: ItemRow) {
   }
 }
 
+/** JSON text of a string or null. */
+const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v))
+
 /**
- * The Result row as JSON text, the same as `JSON.stringify(presentResult(item))`, with the stored
- * output spliced in as stored: it was written by JSON.stringify, so parsing and re-serialising it
- * (most of a page's cost at a few KB an output) would only reproduce it.
+ * The Result row as JSON text, byte for byte `JSON.stringify(presentResult(item))` (a test holds
+ * them equal), written field by field: the stored output is spliced in as stored — it was written
+ * by JSON.stringify, so parsing and re-serialising it (most of a page's cost at a few KB an
+ * output) would only reproduce it — and no intermediate objects are built for the rest.
  */
 export function resultJson(item: ItemRow): string {
-  const head = JSON.stringify(resultHead(item))
-  const tail = JSON.stringify(resultTail(item))
-  return `${head.slice(0, -1)},"output":${item.output ?? 'null'},${tail.slice(1)}`
+  const inputTokens = item.inputTokens ?? 0
+  const outputTokens = item.outputTokens ?? 0
+  const completed = item.status === 'completed'
+  const id = str(item.customerItemId)
+  const error = completed ? 'null' : `{"code":${str(item.errorCode ?? 'provider_error')},"message":${str(item.errorMessage ?? 'The item failed.')}}`
+  return (
+    `{"customer_item_id":${id},"custom_id":${id},"batch_item_id":${str(item.id)},"status":"${completed ? 'completed' : 'failed'}",` +
+    `"operation":${str(item.operation)},"model":${str(item.model)},"provider":${str(item.provider)},"offering_id":${str(item.offeringId)},"attempts":${item.attempts},` +
+    `"output":${item.output ?? 'null'},"error":${error},` +
+    `"usage":{"input_tokens":${inputTokens},"output_tokens":${outputTokens},"total_tokens":${inputTokens + outputTokens}},` +
+    `"cost":{"currency":"usd","amount":${str(formatMicros(item.costMicros ?? 0))}},"completed_at":${item.completedAt === null ? 'null' : `"${toIso(item.completedAt)}"`}}`
+  )
 }
 
 function encodeCursor(seq: number): string {
