@@ -7,12 +7,13 @@
  * (median of the runs, min–max spread). Each benchmark prints its own lines as it goes and one
  * `BENCH_FIGURE {json}` line per figure (bench/figures.ts), which this script collects.
  *
- *   bun bench/all.ts [reps=3]
+ *   bun bench/all.ts [reps=3] [only=api.ts,quote.ts,…]   (only: run just these scripts)
  */
 import { join } from 'node:path'
 import { median, type Figure } from './figures'
 
 const REPS = Number(process.argv[2] ?? 3)
+const ONLY = process.argv[3] ? new Set(process.argv[3].split(',')) : null
 const DIR = import.meta.dir
 
 /** What runs, in order: script, its arguments, how many times. */
@@ -57,6 +58,7 @@ function meets(value: number, target: string): boolean {
 const merged = new Map<string, Figure>()
 const failed: string[] = []
 for (const step of PLAN) {
+  if (ONLY && !ONLY.has(step.script)) continue
   for (let i = 0; i < step.times; i++) {
     const { figures, ok } = await runOne(step.script, step.args)
     if (!ok) failed.push(step.script)
