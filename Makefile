@@ -67,14 +67,10 @@ smoke: build
 migrations: deps
 	BUN=$(BUN) bash scripts/regen-migrations.sh
 
-## make bench — the benchmarks in bench/ (printed figures, not part of make test).
+## make bench — every benchmark in bench/ (bench/all.ts: each ratio 3 times, then one table of
+## every figure with median, spread, target and met/missed); not part of make test.
 bench: deps
-	$(BUN) bench/ingest.ts
-	$(BUN) bench/dispatch.ts
-	$(BUN) bench/sim-store.ts
-	$(BUN) bench/auth-burst.ts
-	$(BUN) bench/backup.ts
-	$(BUN) bench/fleet.ts
+	$(BUN) bench/all.ts 3
 
 ## make screenshots — run the console browser tests with their screenshots written to docs/console/
 ## (needs Debian's chromium: apt-get install -y chromium).

@@ -17,28 +17,31 @@
  * (tickMs only paces the idle jobs — route, finalize, expire, rescue, webhooks, provider jobs:
  * dispatch itself claims the next items in the transaction that writes the last outcomes.)
  */
+import { emitFigure, pct, ratioFigure } from './figures'
+import { PORTKEY_VERSION, startPortkey } from './portkey'
 import { openaiToSim, registerOrg, removeDir, startServerProcess, startSimProcess, tempDir, waitFor } from '../test/helpers/process'
 
 const N = Number(process.argv[2] ?? 20_000)
 const CONCURRENCY = Number(process.argv[3] ?? 32)
 const TICK_MS = Number(process.argv[4] ?? 10)
 const MODEL = 'gpt-4o-mini'
-/** How often the bench polls the batch (GET /v1/batches/{id} costs the router O(items); see the printed figure). */
-const POLL_MS = 500
+/** How often the bench polls the batch while it dispatches (a poller's pace; its latency is a target). */
+const POLL_MS = 50
 
 const body = (i: number) => ({ model: MODEL, messages: [{ role: 'user', content: `Reply with one word about item ${i}.` }], max_tokens: 8 })
 
-async function bareFanOut(simUrl: string, n: number, concurrency: number): Promise<number> {
+/** N chat requests to `baseUrl`/v1/chat/completions from `concurrency` workers; seconds taken. */
+async function fanOut(baseUrl: string, n: number, concurrency: number, headers: Record<string, string> = {}, label = 'bare'): Promise<number> {
   let next = 0
   const worker = async () => {
     for (let i = next++; i < n; i = next++) {
-      const res = await fetch(`${simUrl}/v1/chat/completions`, {
+      const res = await fetch(`${baseUrl}/v1/chat/completions`, {
         method: 'POST',
-        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-batchrouter-item-id': `bare-${i}` },
+        headers: { 'content-type': 'application/json', accept: 'application/json', 'x-batchrouter-item-id': `${label}-${i}`, ...headers },
         body: JSON.stringify(body(i)),
       })
       const parsed = JSON.parse(await res.text()) as { choices?: unknown[] }
-      if (res.status !== 200 || !parsed.choices) throw new Error(`bare request ${i}: HTTP ${res.status}`)
+      if (res.status !== 200 || !parsed.choices) throw new Error(`${label} request ${i}: HTTP ${res.status}`)
     }
   }
   const t0 = performance.now()
@@ -63,11 +66,11 @@ try {
   const client = await registerOrg(server.url)
 
   // Warm both paths a little (connections, JIT) before measuring.
-  await bareFanOut(sim.url, 2000, CONCURRENCY)
+  await fanOut(sim.url, 2000, CONCURRENCY)
 
   // 1. bare fan-out
   await sim.reset()
-  const bareS = await bareFanOut(sim.url, N, CONCURRENCY)
+  const bareS = await fanOut(sim.url, N, CONCURRENCY)
   const bareStats = await sim.stats()
   const bareRate = N / bareS
 
@@ -127,8 +130,33 @@ try {
   console.log(`bare fetch fan-out:  ${fmt(bareS, 2)} s  ${fmt(bareRate)} req/s  (sim max in flight ${bareStats.max_in_flight})`)
   console.log(`router create→done:  ${fmt(totalS, 2)} s  ${fmt(routerRate)} items/s  (${phases}; ${counts.completed} completed, ${counts.failed} failed, ${duplicates} sent twice)`)
   console.log(`  dispatch alone:    ${fmt(dispatchS, 2)} s  ${fmt(N / dispatchS)} items/s from the first item done to the last = ${fmt((N / dispatchS / bareRate) * 100, 1)} % of bare`)
-  console.log(`  GET /v1/batches/{id} while running: mean ${fmt(pollMs.reduce((a, x) => a + x, 0) / pollMs.length, 1)} ms, max ${fmt(Math.max(...pollMs), 1)} ms (${pollMs.length} polls, every ${POLL_MS} ms)`)
+  console.log(`  GET /v1/batches/{id} while running: p50 ${fmt(pct(pollMs, 0.5), 1)} ms, p99 ${fmt(pct(pollMs, 0.99), 1)} ms, max ${fmt(Math.max(...pollMs), 1)} ms (${pollMs.length} polls, every ${POLL_MS} ms)`)
   console.log(`ratio router/bare:   ${fmt((routerRate / bareRate) * 100, 1)} %  (target ≥ 50 %)`)
+  emitFigure(ratioFigure('dispatch', 'items/s create→completed / bare fan-out (20,000 items, c=32, latency 0)', [(routerRate / bareRate) * 100], '%', { min: 50 }))
+  emitFigure({ bench: 'dispatch', measure: 'dispatch window alone / bare fan-out', value: (N / dispatchS / bareRate) * 100, unit: '%', runs: [(N / dispatchS / bareRate) * 100] })
+  emitFigure(ratioFigure('dispatch', 'GET /v1/batches/{id} p50 while dispatching (poll every 50 ms)', [pct(pollMs, 0.5)], 'ms', { max: 2 }))
+  emitFigure(ratioFigure('dispatch', 'GET /v1/batches/{id} p99 while dispatching', [pct(pollMs, 0.99)], 'ms', { max: 10 }))
+
+  // 3. the peer: the same N requests through the Portkey gateway to the same simulator.
+  const portkey = await startPortkey()
+  if (typeof portkey === 'string') {
+    console.log(`Portkey peer: not measured — ${portkey}`)
+  } else {
+    try {
+      const via = portkey.headers(`${sim.url}/v1`)
+      // Fewer requests than N: the gateway measured ~130 req/s here, and its rate is what counts.
+      const peerN = Math.min(N, 5000)
+      await fanOut(portkey.url, 500, CONCURRENCY, via, 'portkey-warm')
+      await sim.reset()
+      const peerS = await fanOut(portkey.url, peerN, CONCURRENCY, via, 'portkey')
+      const peerRate = peerN / peerS
+      console.log(`Portkey gateway ${PORTKEY_VERSION} (Node ${Bun.spawnSync(['node', '--version']).stdout.toString().trim()}, sync proxy, ${fmt(peerN)} requests from ${CONCURRENCY} client workers): ${fmt(peerS, 2)} s  ${fmt(peerRate)} req/s = ${fmt((peerRate / bareRate) * 100, 1)} % of bare`)
+      console.log(`ratio router/Portkey: ${fmt((routerRate / peerRate) * 100, 1)} % end to end, ${fmt((N / dispatchS / peerRate) * 100, 1)} % for the dispatch window`)
+      emitFigure({ bench: 'dispatch', measure: 'router items/s ÷ Portkey gateway req/s (same fan-out)', value: (routerRate / peerRate) * 100, unit: '%', runs: [(routerRate / peerRate) * 100] })
+    } finally {
+      await portkey.stop()
+    }
+  }
 } finally {
   await server?.stop('SIGTERM')
   await sim.stop('SIGTERM')

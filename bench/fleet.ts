@@ -16,6 +16,7 @@
  *   bun bench/fleet.ts [items=20000] [concurrency=100] [rounds=50]
  */
 import { join } from 'node:path'
+import { emitFigure, ratioFigure } from './figures'
 import { runCliPiped } from '../test/helpers/cli-run'
 import { registerOrg, removeDir, startEdgeProcess, startServerProcess, startSimProcess, tempDir, waitFor, type EdgeProcess } from '../test/helpers/process'
 
@@ -135,6 +136,9 @@ try {
   console.log(`lease round trip (100 items):   p50 ${fmt(pct(leaseMs, 50), 1)} ms  p99 ${fmt(pct(leaseMs, 99), 1)} ms  (${ROUNDS} leases)`)
   console.log(`results post (100 results):     p50 ${fmt(pct(resultsMs, 50), 1)} ms  p99 ${fmt(pct(resultsMs, 99), 1)} ms`)
   console.log(`ratio fleet/bare:    ${fmt((fleetRate / bareRate) * 100, 1)} %  (target ≥ 40 %)`)
+  emitFigure(ratioFigure('fleet', 'items/s router → 2 nodes / bare fan-out (leases of 100)', [(fleetRate / bareRate) * 100], '%', { min: 40 }))
+  emitFigure({ bench: 'fleet', measure: 'lease round trip p50 (100 items)', value: pct(leaseMs, 50), unit: 'ms', runs: [pct(leaseMs, 50)] })
+  emitFigure({ bench: 'fleet', measure: 'lease round trip p99 (100 items)', value: pct(leaseMs, 99), unit: 'ms', runs: [pct(leaseMs, 99)] })
 } finally {
   await Promise.all(nodes.map((n) => n.stop('SIGTERM')))
   await server?.stop('SIGTERM')

@@ -9,5 +9,5 @@ export interface EmbeddedMigration {
 }
 
 export const EMBEDDED_MIGRATIONS: EmbeddedMigration[] = [
-  { tag: '0000_init', when: 1796232226302, breakpoints: true, sql: m0 },
+  { tag: '0000_init', when: 1796237025549, breakpoints: true, sql: m0 },
 ]

@@ -1,6 +1,7 @@
 /** Resolves a bearer secret (or the key id a console session names) to its key record; one message for every kind of failure. */
-import { eq } from 'drizzle-orm'
+import { eq, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
+import type { Db } from '../../db/client'
 import { AppError } from '../../lib/errors'
 import { apiKeysTable, type ApiKeyRow } from './table'
 import { hashKey, keyKindOf } from './keys'
@@ -17,13 +18,24 @@ const UNAUTHORIZED = 'Missing or invalid API key: send Authorization: Bearer br_
 /** last_used_at is refreshed at most this often, so reads do not each cost a synced write. */
 const LAST_USED_GRANULARITY_MS = 60_000
 
+/** Per database: the key-by-hash read, prepared once (every authenticated request runs it; building and preparing it was most of a small GET's cost). */
+const keyByHashStatements = new WeakMap<Db, { get(v: { hash: string }): ApiKeyRow | undefined }>()
+
+function keyByHash(deps: Deps, hash: string): ApiKeyRow | undefined {
+  let statement = keyByHashStatements.get(deps.db)
+  if (!statement) {
+    statement = deps.db.select().from(apiKeysTable).where(eq(apiKeysTable.hash, sql.placeholder('hash'))).prepare()
+    keyByHashStatements.set(deps.db, statement)
+  }
+  return statement.get({ hash })
+}
+
 /** Verifies `Authorization: Bearer <secret>`; throws 401 unauthorized for any failure. */
 export function verifyApiKey(deps: Deps, authorization: string | null): Principal {
   const match = /^Bearer\s+(\S+)\s*$/i.exec(authorization ?? '')
   const secret = match?.[1]
   if (!secret || !keyKindOf(secret)) throw new AppError('unauthorized', { message: UNAUTHORIZED })
-  const row = deps.db.select().from(apiKeysTable).where(eq(apiKeysTable.hash, hashKey(secret))).get()
-  return principalOf(deps, row, UNAUTHORIZED)
+  return principalOf(deps, keyByHash(deps, hashKey(secret)), UNAUTHORIZED)
 }
 
 /**

@@ -5,7 +5,7 @@ import { moneyObject } from '../../lib/money'
 import { openAiStatus } from './state'
 import { lanesOfBatch } from '../dispatch/index'
 import { slaFactor } from '../catalog/index'
-import { batchTotals, laneCounts } from './queries'
+import { batchTotals } from './queries'
 import type { BatchRow } from './table'
 
 const unix = (ms: number | null) => (ms === null ? null : toUnix(ms))
@@ -14,12 +14,10 @@ const iso = (ms: number | null) => (ms === null ? null : toIso(ms))
 /** Builds the batch object; `billingReceipt` is attached under batch.billing_receipt when given. */
 export function presentBatch(deps: Deps, row: BatchRow, billingReceipt?: unknown) {
   const lanes = lanesOfBatch(deps, row.id)
-  // One lane (the common case): its counts come from the totals pass; otherwise a per-lane GROUP BY.
-  const single = lanes.length === 1 ? lanes[0]!.id : undefined
-  const totals = batchTotals(deps, row.id, single)
+  const totals = batchTotals(deps, row.id)
   const c = totals.counts
   const finished = c.completed + c.failed + c.cancelled + c.expired
-  const perLane = single !== undefined && totals.inLane ? new Map([[single, totals.inLane]]) : laneCounts(deps, row.id)
+  const perLane = totals.perLane
   const endedAt = row.completedAt ?? row.cancelledAt ?? row.expiredAt ?? row.failedAt
   return {
     id: row.id,

@@ -2,11 +2,13 @@
  * Result rows (contract §5): finished items in input order, paged by an opaque seq cursor; and the
  * artifacts written from them once the batch finishes (below).
  */
-import { and, asc, eq, gt, inArray } from 'drizzle-orm'
+import { and, asc, eq, getTableColumns, gt } from 'drizzle-orm'
+import type { Statement } from 'bun:sqlite'
+import type { Db } from '../../db/client'
 import type { Deps } from '../../deps'
 import { AppError } from '../../lib/errors'
 import { toIso, toUnix } from '../../lib/clock'
-import { moneyObject } from '../../lib/money'
+import { formatMicros, moneyObject } from '../../lib/money'
 import { itemsTable, type ItemRow, type ItemStatus, readItemLines } from '../items/index'
 import { mkdirSync, renameSync } from 'node:fs'
 import { join } from 'node:path'
@@ -21,8 +23,11 @@ const FINISHED_STATUSES = ['completed', ...FAILED_STATUSES] as const
 
 /** One finished item as a Result row; cancelled and expired items are failures with their error code. */
 export function presentResult(item: ItemRow) {
-  const inputTokens = item.inputTokens ?? 0
-  const outputTokens = item.outputTokens ?? 0
+  return { ...resultHead(item), output: item.output ? (JSON.parse(item.output) as unknown) : null, ...resultTail(item) }
+}
+
+/** The Result row's fields before `output`, in wire order. */
+function resultHead(item: ItemRow) {
   return {
     customer_item_id: item.customerItemId,
     custom_id: item.customerItemId,
@@ -35,12 +40,43 @@ export function presentResult(item: ItemRow) {
     /** The edge node that ran it (fleet lanes); null elsewhere. */
     node_id: item.nodeId,
     attempts: item.attempts,
-    output: item.output ? (JSON.parse(item.output) as unknown) : null,
+  }
+}
+
+/** The Result row's fields after `output`, in wire order. */
+function resultTail(item: ItemRow) {
+  const inputTokens = item.inputTokens ?? 0
+  const outputTokens = item.outputTokens ?? 0
+  return {
     error: item.status === 'completed' ? null : { code: item.errorCode ?? 'provider_error', message: item.errorMessage ?? 'The item failed.' },
     usage: { input_tokens: inputTokens, output_tokens: outputTokens, total_tokens: inputTokens + outputTokens },
     cost: moneyObject(item.costMicros ?? 0),
     completed_at: item.completedAt === null ? null : toIso(item.completedAt),
   }
+}
+
+/** JSON text of a string or null. */
+const str = (v: string | null) => (v === null ? 'null' : JSON.stringify(v))
+
+/**
+ * The Result row as JSON text, byte for byte `JSON.stringify(presentResult(item))` (a test holds
+ * them equal), written field by field: the stored output is spliced in as stored — it was written
+ * by JSON.stringify, so parsing and re-serialising it (most of a page's cost at a few KB an
+ * output) would only reproduce it — and no intermediate objects are built for the rest.
+ */
+export function resultJson(item: ItemRow): string {
+  const inputTokens = item.inputTokens ?? 0
+  const outputTokens = item.outputTokens ?? 0
+  const completed = item.status === 'completed'
+  const id = str(item.customerItemId)
+  const error = completed ? 'null' : `{"code":${str(item.errorCode ?? 'provider_error')},"message":${str(item.errorMessage ?? 'The item failed.')}}`
+  return (
+    `{"customer_item_id":${id},"custom_id":${id},"batch_item_id":${str(item.id)},"status":"${completed ? 'completed' : 'failed'}",` +
+    `"operation":${str(item.operation)},"model":${str(item.model)},"provider":${str(item.provider)},"offering_id":${str(item.offeringId)},"attempts":${item.attempts},` +
+    `"output":${item.output ?? 'null'},"error":${error},` +
+    `"usage":{"input_tokens":${inputTokens},"output_tokens":${outputTokens},"total_tokens":${inputTokens + outputTokens}},` +
+    `"cost":{"currency":"usd","amount":${str(formatMicros(item.costMicros ?? 0))}},"completed_at":${item.completedAt === null ? 'null' : `"${toIso(item.completedAt)}"`}}`
+  )
 }
 
 function encodeCursor(seq: number): string {
@@ -53,20 +89,35 @@ function decodeCursor(cursor: string): number {
   return Number(match[1])
 }
 
-/** A page of finished items after `cursor`, optionally only completed or only failed ones. */
-export function pageResults(deps: Deps, batchId: string, opts: { limit: number; cursor?: string; status?: 'completed' | 'failed' }) {
+/** Per database: the page read, prepared once; an index seek on (batch_id, seq) from the cursor. */
+const pageStatements = new WeakMap<Db, Statement<ItemRow, [string, number, string, number]>>()
+
+function pageStatement(deps: Deps): Statement<ItemRow, [string, number, string, number]> {
+  let statement = pageStatements.get(deps.db)
+  if (!statement) {
+    // Same rows and names as drizzle's select of itemsTable; statuses as a JSON array so one statement serves every filter.
+    const columns = Object.entries(getTableColumns(itemsTable)).map(([key, column]) => `"${column.name}" AS "${key}"`)
+    statement = deps.db.$client.prepare<ItemRow, [string, number, string, number]>(
+      `SELECT ${columns.join(', ')} FROM items INDEXED BY items_batch_seq_idx
+       WHERE batch_id = ?1 AND seq > ?2 AND status IN (SELECT value FROM json_each(?3)) ORDER BY seq LIMIT ?4`,
+    )
+    pageStatements.set(deps.db, statement)
+  }
+  return statement
+}
+
+/**
+ * A page of finished items after `cursor`, optionally only completed or only failed ones, as the
+ * JSON text of the page (outputs passed through as stored; see `resultJson`).
+ */
+export function pageResults(deps: Deps, batchId: string, opts: { limit: number; cursor?: string; status?: 'completed' | 'failed' }): string {
   const statuses: readonly ItemStatus[] = opts.status === 'completed' ? ['completed'] : opts.status === 'failed' ? FAILED_STATUSES : FINISHED_STATUSES
   const after = opts.cursor ? decodeCursor(opts.cursor) : -1
-  const rows = deps.db
-    .select()
-    .from(itemsTable)
-    .where(and(eq(itemsTable.batchId, batchId), gt(itemsTable.seq, after), inArray(itemsTable.status, statuses)))
-    .orderBy(asc(itemsTable.seq))
-    .limit(opts.limit + 1)
-    .all()
+  const rows = pageStatement(deps).all(batchId, after, JSON.stringify(statuses), opts.limit + 1)
   const page = rows.slice(0, opts.limit)
   const hasMore = rows.length > opts.limit
-  return { object: 'list' as const, results: page.map(presentResult), next_cursor: hasMore ? encodeCursor(page[page.length - 1]!.seq) : null, has_more: hasMore }
+  const nextCursor = hasMore ? encodeCursor(page[page.length - 1]!.seq) : null
+  return `{"object":"list","results":[${page.map(resultJson).join(',')}],"next_cursor":${JSON.stringify(nextCursor)},"has_more":${hasMore}}`
 }
 
 /** All items of a finished batch in input order, 1000 rows per query and per yielded chunk (artifact writing). */
@@ -104,7 +155,7 @@ export async function writeArtifacts(deps: Deps, batch: BatchRow): Promise<Writt
   for (const chunk of iterateFinishedItemChunks(deps, batch.id)) {
     const requests = await responsesRequests(deps, batch, chunk)
     for (const item of chunk) {
-      sinks.results.write(JSON.stringify(presentResult(item)) + '\n')
+      sinks.results.write(resultJson(item) + '\n')
       if (item.status === 'completed') {
         sinks.output.write(JSON.stringify(openAiOutputLine(item, requests.get(item.id))) + '\n')
         counts.output++

@@ -49,6 +49,7 @@ export function listBatches(deps: Deps, orgId: string, q: { after?: string; limi
   return { object: 'list' as const, data, first_id: data[0]?.id ?? null, last_id: data[data.length - 1]?.id ?? null, has_more: hasMore }
 }
 
+/** The page as JSON text (see pageResults). */
 export function getResults(deps: Deps, orgId: string, batchId: string, q: { limit?: number; cursor?: string; status?: 'completed' | 'failed' }) {
   const limit = pageLimit(q.limit, { max: 1000, fallback: 100 })
   getBatchForOrg(deps, orgId, batchId)

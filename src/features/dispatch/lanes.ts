@@ -1,15 +1,24 @@
 /** Lane writes, each guarded by the lane state machine: routing creates lanes and abandons them, finalize ends them. */
 import { and, eq, inArray, sql } from 'drizzle-orm'
 import type { Deps } from '../../deps'
+import type { Db } from '../../db/client'
 import { laneTransitionFrom, type LaneStatus } from './state'
 import { lanesTable, type LaneRow } from './table'
 
 /** A lane as routing creates it (status `dispatched`). */
 export type NewLane = Omit<typeof lanesTable.$inferInsert, 'status'>
 
+/** Per database: the lanes-of-a-batch read, prepared once (every batch GET presents the lanes). */
+const lanesOfBatchStatements = new WeakMap<Db, { all(v: { batchId: string }): LaneRow[] }>()
+
 /** The batch's lanes in creation order. */
 export function lanesOfBatch(deps: Deps, batchId: string): LaneRow[] {
-  return deps.db.select().from(lanesTable).where(eq(lanesTable.batchId, batchId)).orderBy(lanesTable.createdAt, lanesTable.id).all()
+  let statement = lanesOfBatchStatements.get(deps.db)
+  if (!statement) {
+    statement = deps.db.select().from(lanesTable).where(eq(lanesTable.batchId, sql.placeholder('batchId'))).orderBy(lanesTable.createdAt, lanesTable.id).prepare()
+    lanesOfBatchStatements.set(deps.db, statement)
+  }
+  return statement.all({ batchId })
 }
 
 /** Inserts a `dispatched` lane inside the caller's transaction. */

@@ -23,6 +23,8 @@ const ITEM_INSERT_COLUMNS = ['id', 'batchId', 'seq', 'customerItemId', 'line', '
 export class CreatingItemsWriter {
   private readonly conn: Database
   private readonly stmt: Statement
+  /** Adds a chunk's rows to item_totals (the triggers in totals-triggers.sql count changes and deletes, not inserts). */
+  private readonly count: Statement
   /** `dbPath`: the database file (its own connection is opened on it). */
   constructor(dbPath: string, private readonly batchId: string) {
     this.conn = new Database(dbPath, { strict: true })
@@ -31,6 +33,11 @@ export class CreatingItemsWriter {
     this.conn.exec('PRAGMA foreign_keys = ON')
     const names = ITEM_INSERT_COLUMNS.map((key) => `"${itemsTable[key].name}"`)
     this.stmt = this.conn.prepare(`INSERT INTO items (${names.join(', ')}) VALUES (${names.map(() => '?').join(', ')})`)
+    // Every row is inserted pending, without a lane, usage or cost: one group of item_totals.
+    this.count = this.conn.prepare(
+      `INSERT INTO item_totals (batch_id, lane_id, status, n, input_tokens, output_tokens, cached_tokens, cost_micros) VALUES (?, '', 'pending', ?, 0, 0, 0, 0)
+       ON CONFLICT (batch_id, lane_id, status) DO UPDATE SET n = n + excluded.n`,
+    )
   }
 
   /** One short write transaction per chunk, so other writers are never held for long. */
@@ -38,11 +45,13 @@ export class CreatingItemsWriter {
     const batchId = this.batchId
     this.conn.transaction(() => {
       for (const d of chunk) this.stmt.run(newId('item'), batchId, d.seq, d.customerItemId, d.line, d.offset, d.length, d.model, d.operation, d.url, d.estInputTokens, d.estOutputTokens, d.needsTools ? 1 : 0, d.untranslatable ?? null, 'pending', 0)
+      this.count.run(batchId, chunk.length)
     }).immediate()
   }
 
   close(): void {
     this.stmt.finalize()
+    this.count.finalize()
     this.conn.close(false)
   }
 }

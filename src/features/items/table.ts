@@ -3,7 +3,7 @@
  * file, never a copy of the prompt, plus what routing needs; its output is stored on the row so
  * results page by cursor. Item rows double as job rows: runners lease them (features/dispatch).
  */
-import { sqliteTable, text, integer, index, uniqueIndex } from 'drizzle-orm/sqlite-core'
+import { sqliteTable, text, integer, index, uniqueIndex, primaryKey } from 'drizzle-orm/sqlite-core'
 import { sql } from 'drizzle-orm'
 import { parentTable } from '../../db/parent-table'
 import type { ItemStatus } from './state'
@@ -69,3 +69,27 @@ export const itemsTable = sqliteTable(
 )
 
 export type ItemRow = typeof itemsTable.$inferSelect
+
+/**
+ * Per batch, lane and item status: how many items and their summed usage and cost, kept in the
+ * same transaction as every write of an item row, whichever connection makes it — inserts by
+ * CreatingItemsWriter (the one insert path), changes and deletes by the triggers in
+ * totals-triggers.sql — so a read of a batch's counts is a handful of rows instead of a scan of
+ * its items. `lane_id` is '' for items not assigned to a lane yet.
+ */
+export const itemTotalsTable = sqliteTable(
+  'item_totals',
+  {
+    batchId: text('batch_id').notNull(),
+    laneId: text('lane_id').notNull(),
+    status: text('status').$type<ItemStatus>().notNull(),
+    n: integer('n').notNull(),
+    inputTokens: integer('input_tokens').notNull(),
+    outputTokens: integer('output_tokens').notNull(),
+    cachedTokens: integer('cached_tokens').notNull(),
+    costMicros: integer('cost_micros').notNull(),
+  },
+  (t) => [primaryKey({ columns: [t.batchId, t.laneId, t.status] })],
+)
+
+export type ItemTotalsRow = typeof itemTotalsTable.$inferSelect
