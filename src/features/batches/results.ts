@@ -72,7 +72,7 @@ export function resultJson(item: ItemRow): string {
   const error = completed ? 'null' : `{"code":${str(item.errorCode ?? 'provider_error')},"message":${str(item.errorMessage ?? 'The item failed.')}}`
   return (
     `{"customer_item_id":${id},"custom_id":${id},"batch_item_id":${str(item.id)},"status":"${completed ? 'completed' : 'failed'}",` +
-    `"operation":${str(item.operation)},"model":${str(item.model)},"provider":${str(item.provider)},"offering_id":${str(item.offeringId)},"attempts":${item.attempts},` +
+    `"operation":${str(item.operation)},"model":${str(item.model)},"provider":${str(item.provider)},"offering_id":${str(item.offeringId)},"node_id":${str(item.nodeId)},"attempts":${item.attempts},` +
     `"output":${item.output ?? 'null'},"error":${error},` +
     `"usage":{"input_tokens":${inputTokens},"output_tokens":${outputTokens},"total_tokens":${inputTokens + outputTokens}},` +
     `"cost":{"currency":"usd","amount":${str(formatMicros(item.costMicros ?? 0))}},"completed_at":${item.completedAt === null ? 'null' : `"${toIso(item.completedAt)}"`}}`

@@ -13,7 +13,7 @@ const base: ItemRow = {
   id: 'item_abc', batchId: 'bat_1', seq: 0, customerItemId: 'req-1', line: 1, offset: 0, length: 10, model: 'gpt-4o-mini', operation: 'responses', url: '/v1/chat/completions',
   estInputTokens: 1, estOutputTokens: 1, needsTools: false, untranslatable: null, status: 'completed', laneId: 'lane_1', provider: 'openai', offeringId: 'openai-gpt-4o-mini',
   attempts: 1, nextAttemptAt: null, leaseId: null, output: '{"id":"chatcmpl-1","choices":[]}', errorCode: null, errorMessage: null, inputTokens: 12, outputTokens: 3, cachedTokens: 0,
-  costMicros: 1234, completedAt: Date.parse('2026-12-02T10:00:00.123Z'), providerJobId: null, providerCustomId: null,
+  costMicros: 1234, completedAt: Date.parse('2026-12-02T10:00:00.123Z'), providerJobId: null, providerCustomId: null, nodeId: null,
 }
 
 const same = (item: ItemRow) => expect(resultJson(item)).toBe(JSON.stringify(presentResult(item)))
@@ -33,7 +33,7 @@ describe('resultJson', () => {
     fc.assert(
       fc.property(
         fc.record({
-          status: fc.constantFrom(...ITEM_STATUSES), customerItemId: text, provider: fc.option(text, { nil: null }), offeringId: fc.option(text, { nil: null }), output,
+          status: fc.constantFrom(...ITEM_STATUSES), customerItemId: text, provider: fc.option(text, { nil: null }), offeringId: fc.option(text, { nil: null }), nodeId: fc.option(text, { nil: null }), output,
           errorCode: fc.option(text, { nil: null }), errorMessage: fc.option(text, { nil: null }), attempts: fc.nat(100), inputTokens: fc.option(fc.nat(), { nil: null }),
           outputTokens: fc.option(fc.nat(), { nil: null }), costMicros: fc.option(fc.nat(), { nil: null }), completedAt: fc.option(fc.integer({ min: 0, max: 4_102_444_800_000 }), { nil: null }),
         }),
