@@ -56,9 +56,10 @@ soak: deps
 ## make build — the single executable dist/batchrouter. Worker entrypoints are listed after
 ## main.ts so the binary carries them (bun build --compile bundles `new Worker` targets only then).
 build: deps
-	$(BUN) build --compile --minify --sourcemap --bytecode src/main.ts src/features/items/ingest-worker.ts src/jobs/worker.ts --outfile dist/batchrouter
+	$(BUN) build --compile --minify --sourcemap --bytecode src/main.ts src/features/items/ingest-worker.ts src/features/files/jsonl-check-worker.ts src/jobs/worker.ts --outfile dist/batchrouter
 
-## make smoke — the compiled binary on an empty temp data dir: /readyz and one authenticated request.
+## make smoke — the compiled binary on an empty temp data dir: /readyz, one authenticated request,
+## a JSONL upload (its check runs in a Worker the binary must carry) and the console page.
 smoke: build
 	bash scripts/smoke.sh dist/batchrouter
 

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Smoke test of the compiled binary: empty temp data dir, /readyz, one authenticated request, and
+# Smoke test of the compiled binary: empty temp data dir, /readyz, one authenticated request, a
+# JSONL upload (good and bad: the line check's Worker must be in the binary), and
 # the web console page with one of its assets (embedded in the binary, nothing fetched elsewhere).
 set -euo pipefail
 BIN=$(realpath "$1")
@@ -22,6 +23,13 @@ account=$(curl -fsS -H "Authorization: Bearer $key" "http://127.0.0.1:$port/v1/a
 echo "$account" | grep -q '"org_id"' || { echo "smoke: /v1/auth/account answered: $account"; exit 1; }
 code=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$port/v1/auth/account")
 [ "$code" = 401 ] || { echo "smoke: unauthenticated request answered $code, expected 401"; exit 1; }
+# A JSONL batch input: its line check runs in a Worker the binary must carry (jsonl-check-worker.ts).
+printf '{"custom_id":"a","method":"POST","url":"/v1/chat/completions","body":{}}\n{"custom_id":"b","method":"POST","url":"/v1/chat/completions","body":{}}\n' >"$dir/in.jsonl"
+upload=$(curl -sS -H "Authorization: Bearer $key" -H 'Content-Type: application/jsonl' --data-binary @"$dir/in.jsonl" "http://127.0.0.1:$port/v1/files")
+echo "$upload" | grep -q '"line_count":2' || { echo "smoke: JSONL upload answered: $upload"; cat "$dir/err.log"; exit 1; }
+printf '{"custom_id":"a"}\nnot json\n' >"$dir/bad.jsonl"
+bad=$(curl -sS -H "Authorization: Bearer $key" -H 'Content-Type: application/jsonl' --data-binary @"$dir/bad.jsonl" "http://127.0.0.1:$port/v1/files")
+echo "$bad" | grep -q '"line":2' || { echo "smoke: bad JSONL upload answered: $bad"; exit 1; }
 page=$(curl -fsS "http://127.0.0.1:$port/console") || { echo "smoke: /console did not answer 200"; exit 1; }
 asset=$(echo "$page" | grep -oE '(src|href)="/[^"]+\.(js|css)"' | head -1 | cut -d'"' -f2)
 [ -n "$asset" ] || { echo "smoke: /console names no script or stylesheet: $page"; exit 1; }

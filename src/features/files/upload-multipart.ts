@@ -82,7 +82,7 @@ class FormReceiver {
     const contentType = requireAllowedType(file.inferredType, file.declaredType, batchInput)
     const limit = byteLimitFor(deps, purpose)
     if (file.sink.bytes > limit) throw payloadTooLarge(limit, purpose)
-    const lineCount = batchInput && isJsonlType(contentType) ? file.sink.finishJsonl() : null
+    const lineCount = batchInput && isJsonlType(contentType) ? await file.sink.finishJsonl() : null
     const createdAt = deps.clock.now()
     const expiresAt = resolveExpiresAt(purpose, createdAt, this.fields.get('expires_after[anchor]'), this.fields.get('expires_after[seconds]'))
     const finished = await file.sink.finish()
@@ -110,12 +110,12 @@ class FormReceiver {
     if (purpose !== null) {
       const inferredType = requireAllowedType(inferred, declaredType, isBatchInputPurpose(purpose))
       const checkJsonl = isBatchInputPurpose(purpose) && isJsonlType(inferredType)
-      const sink = await UploadSink.open(deps, { maxBytes: byteLimitFor(deps, purpose), purpose, checkJsonl, strict: true })
+      const sink = await UploadSink.open(deps, { maxBytes: byteLimitFor(deps, purpose), purpose, checkJsonl, strict: true, yieldToLoop: false })
       return { sink, filename, declaredType, inferredType }
     }
     // Purpose unknown until later: check speculatively whenever it could turn out to be a batch input.
     const checkJsonl = inferred === null || isJsonlType(inferred)
-    const sink = await UploadSink.open(deps, { maxBytes: largestByteLimit(deps), purpose: null, checkJsonl, strict: false })
+    const sink = await UploadSink.open(deps, { maxBytes: largestByteLimit(deps), purpose: null, checkJsonl, strict: false, yieldToLoop: false })
     return { sink, filename, declaredType, inferredType: inferred }
   }
 }

@@ -26,14 +26,14 @@ export async function receiveRawUpload(deps: Deps, orgId: string, request: Reque
   if (declaredLength > limit) throw payloadTooLarge(limit, purpose)
   const checkJsonl = batchInput && isJsonlType(contentType)
 
-  const sink = await UploadSink.open(deps, { maxBytes: limit, purpose, checkJsonl, strict: true })
+  const sink = await UploadSink.open(deps, { maxBytes: limit, purpose, checkJsonl, strict: true, yieldToLoop: true })
   try {
     for await (const chunk of readBody(request.body)) {
       if (sink.bytes + chunk.length > declaredLength) throw lengthMismatch(declaredLength, 'longer')
       await sink.write(chunk)
     }
     if (sink.bytes < declaredLength) throw lengthMismatch(declaredLength, 'shorter')
-    const lineCount = checkJsonl ? sink.finishJsonl() : null
+    const lineCount = checkJsonl ? await sink.finishJsonl() : null
     const finished = await sink.finish()
     const createdAt = deps.clock.now()
     return await commitFile(deps, finished, {
