@@ -33,6 +33,8 @@ export async function toProviderRequest(
   resolveImage: ResolveImage,
 ): Promise<ProviderRequest> {
   if (typeof line !== 'object' || line === null || Array.isArray(line)) throw new Error(`item ${itemId}: the input line is not a JSON object`)
+  const passed = passThroughChat(line as Record<string, unknown>, draft.url)
+  if (passed) return { itemId, operation: draft.operation, url: draft.url, model: upstreamModel, body: passed }
   const envelope = readEnvelope(line as Record<string, unknown>)
   if (!envelope.ok) throw new Error(`item ${itemId}: ${envelope.problem.message}`)
   const request = readRequest(envelope.value, draft.url)
@@ -40,6 +42,28 @@ export async function toProviderRequest(
   const view = request.value
   const body = view.kind === 'embeddings' ? { ...view.params } : { ...view.params, messages: await resolveImages(view.messages, resolveImage) }
   return { itemId, operation: draft.operation, url: draft.url, model: upstreamModel, body }
+}
+
+/**
+ * The dispatch hot path: an OpenAI chat-completions line without `input_image` parts goes upstream
+ * as its own `body` minus `model`, `stream` and `stream_options` — exactly what the canonical view
+ * gives for it — without validating it again and copying its messages (ingest validated the line
+ * when it stored its byte range; the input file does not change). Undefined for any other line,
+ * which takes the full path (Responses API conversion, image resolution, native shapes).
+ */
+function passThroughChat(line: Record<string, unknown>, url: string): Record<string, unknown> | undefined {
+  if (url !== '/v1/chat/completions' || line.url !== url || typeof line.custom_id !== 'string' || line.method !== 'POST') return undefined
+  const body = line.body
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return undefined
+  const messages = (body as { messages?: unknown }).messages
+  if (!Array.isArray(messages) || messages.some(hasInputImage)) return undefined
+  const { model: _model, stream: _stream, stream_options: _streamOptions, ...rest } = body as Record<string, unknown>
+  return rest
+}
+
+function hasInputImage(message: unknown): boolean {
+  const content = (message as { content?: unknown } | null)?.content
+  return Array.isArray(content) && content.some((part) => (part as { type?: unknown } | null)?.type === 'input_image')
 }
 
 /** Copies of `messages` with every `input_image` part replaced by an `image_url` data-URL part. */

@@ -64,6 +64,14 @@ describe('toProviderRequest', () => {
     expect(req.body.messages).toEqual([{ role: 'user', content: [{ type: 'image_url', image_url: { url: 'https://example.com/a.png' } }] }])
   })
 
+  it('OpenAI chat line with an input_image part: the file is resolved to a data URL (not passed through)', async () => {
+    resolved.length = 0
+    const req = await build(openaiChat('f', { model: 'gpt-4o', stream: false, messages: [{ role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'input_image', file_id: 'file_C' }] }] }))
+    expect(req.operation).toBe('vision')
+    expect(req.body).toEqual({ messages: [{ role: 'user', content: [{ type: 'text', text: 'see' }, { type: 'image_url', image_url: { url: 'data:image/png;base64,file_C' } }] }] })
+    expect(resolved).toEqual(['file_C'])
+  })
+
   it('OpenAI embeddings line', async () => {
     const req = await build({ custom_id: 'e', method: 'POST', url: '/v1/embeddings', body: { model: 'text-embedding-3-small', input: 'hello', user: 'u1' } })
     expect(req).toEqual({ itemId: 'item_1', operation: 'embeddings', url: '/v1/embeddings', model: 'up-model', body: { input: 'hello', user: 'u1' } })
